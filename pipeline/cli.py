@@ -1,0 +1,362 @@
+"""The command line: a thin click layer over the library. Only this module prints."""
+
+from __future__ import annotations
+
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from pipeline.config import DEFAULT_DB, DEFAULT_SHARED, IngestSettings, ReadSettings
+from pipeline.errors import PipelineError
+from pipeline.formats import FORMATS
+
+db_option = click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_DB), show_default=True, help="DuckDB store file.")
+
+
+def domain_errors(func):
+    """Turn PipelineError into click's `Error: …` with exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except PipelineError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def _open(db: str, *, read_only: bool = True):
+    from pipeline.store import Store
+
+    return Store.open(db, read_only=read_only)
+
+
+def _print_failure(failure) -> None:
+    click.echo(f"FAILED {failure.path}: {failure.reason}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policytext")
+def cli():
+    """policytext: Chinese policy texts on US-China trade -> a queryable dataset.
+
+    Example: policytext ingest ../shared/corpus/seeds --manifest ../shared/corpus/seeds/manifest.jsonl
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="CSV or JSONL keyed by file name: title, authors, venue, published, source.")
+@click.option("--text-field", default="content", show_default=True, help="Field holding the text in JSON Lines records.")
+@click.option("--strict", is_flag=True, help="Stop at the first failure (default: keep going).")
+@click.option("--keep-going", is_flag=True, default=True, hidden=True)
+@click.option("--no-extract", is_flag=True, help="Only clean and store; skip frameworks/instruments/stance.")
+@click.option("--batch-size", default=64, show_default=True, help="Documents per store transaction.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (a local Dask cluster when > 1).")
+@click.option("--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786): run on that cluster.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@domain_errors
+def ingest(paths, db, manifest, text_field, strict, keep_going, no_extract, batch_size, workers, scheduler, quiet):
+    """Read files, directories (recursively) and globs into the store.
+
+    Re-ingesting an unchanged file is a no-op; a changed file replaces its rows.
+    Exit status 1 when any file failed.
+
+    Example: policytext ingest articles/ dumps/*.jsonl --text-field body
+    """
+    from pipeline.batch import ingest as run_ingest
+
+    summary = run_ingest(
+        paths,
+        db=db,
+        manifest=manifest,
+        read=ReadSettings(text_field=text_field),
+        settings=IngestSettings(
+            batch_size=batch_size, strict=strict, run_extraction=not no_extract,
+            progress=not quiet and sys.stderr.isatty(), workers=workers, scheduler=scheduler,
+        ),
+        on_failure=_print_failure,
+    )
+    for dup in summary.duplicates:
+        click.echo(f"duplicate {dup.path}: {dup.detail}", err=True)
+    click.echo(f"{summary.line()} -> {db}")
+    if not summary.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--source", help="Only documents from this source.")
+@domain_errors
+def docs(db, fmt, source):
+    """List the stored documents.
+
+    Example: policytext docs --format jsonl
+    """
+    from pipeline.browse import DOC_COLUMNS, list_documents
+    from pipeline.formats import write_records
+
+    with _open(db) as store:
+        rows = list_documents(store, source=source)
+    write_records(rows, fmt, sys.stdout, columns=DOC_COLUMNS if fmt == "table" else None)
+
+
+@cli.command()
+@click.argument("doc", required=False)
+@db_option
+@click.option("--section", help="Only this section kind (title, abstract, body, note, reference, meta).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--limit", type=int, help="At most this many sentences.")
+@domain_errors
+def sentences(doc, db, section, fmt, limit):
+    """List sentences, of one document (DOC as named by `docs`) or all.
+
+    Example: policytext sentences 000_cbb83d75210a49e2.txt --section body --format jsonl
+    """
+    from pipeline.browse import SENTENCE_COLUMNS, list_sentences
+    from pipeline.formats import write_records
+
+    with _open(db) as store:
+        rows = list_sentences(store, doc, section=section, limit=limit)
+    write_records(rows, fmt, sys.stdout, columns=SENTENCE_COLUMNS if fmt == "table" else None, max_width=80)
+
+
+@cli.command()
+@db_option
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Directory for the Parquet files.")
+@domain_errors
+def export(db, out):
+    """Write the store's tables as Parquet files.
+
+    Example: policytext export --out export/
+    """
+    from pipeline.dataset import export_dataset
+
+    with _open(db) as store:
+        written = export_dataset(store, out)
+    for table, path in written.items():
+        click.echo(f"{table}: {path}")
+
+
+@cli.command()
+@db_option
+@click.option("--doc", help="Only this document (as named by `docs`).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json", "table"]), default="jsonl", show_default=True)
+@domain_errors
+def citations(db, doc, fmt):
+    """One line per in-text citation: marker, claim sentence, note text and parsed fields.
+
+    Example: policytext citations --doc 000_cbb83d75210a49e2.txt --format csv
+    """
+    from pipeline.browse import CITATION_COLUMNS, list_citations
+    from pipeline.formats import write_records
+
+    with _open(db) as store:
+        rows = list_citations(store, doc)
+    write_records(rows, fmt, sys.stdout, columns=CITATION_COLUMNS if fmt == "table" else None)
+
+
+@cli.command()
+@db_option
+@click.option("--doc", help="Only this document (as named by `docs`).")
+@click.option("--kind", "kinds", multiple=True, help="Only these finding kinds (repeatable), e.g. UNCITED_CLAIM.")
+@click.option("--link-sources/--no-link-sources", default=True, show_default=True, help="Also link cited works that are themselves in the store.")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv", "table", "html"]), default="table", show_default=True)
+@domain_errors
+def audit(db, doc, kinds, link_sources, fmt):
+    """Audit claims against citations: uncited claims, dangling markers, orphan notes, …
+
+    Example: policytext audit --doc 003_5b52caaf45a6c733.txt --format html > audit.html
+    """
+    from dataclasses import asdict
+
+    from pipeline.audit import format_findings_html, link_stored_sources
+    from pipeline.browse import FINDING_COLUMNS, list_findings
+    from pipeline.formats import write_records
+
+    with _open(db) as store:
+        rows = list_findings(store, doc, kinds=tuple(kinds))
+        if link_sources and (not kinds or "LINKED_SOURCE" in kinds):
+            rows += [asdict(f) for f in link_stored_sources(store, doc)]
+    if fmt == "html":
+        from pipeline.schema import Finding
+
+        findings = [Finding(**{k: v for k, v in r.items() if k != "claim"}) for r in rows]
+        context = {(r["doc"], r["sentence"]): r.get("claim") or "" for r in rows if r["sentence"] is not None}
+        click.echo(format_findings_html(findings, sentences=context))
+        return
+    write_records(rows, fmt, sys.stdout, columns=FINDING_COLUMNS if fmt == "table" else None, max_width=70)
+
+
+@cli.command(name="eval")
+@db_option
+@click.option("--gold", type=click.Path(exists=True, file_okay=False), default=str(DEFAULT_SHARED / "gold"), show_default=True)
+@domain_errors
+def evaluate(db, gold):
+    """Score the store and the taggers against gold annotations.
+
+    Example: policytext eval --gold ../shared/gold
+    """
+    from pipeline.eval.report import run_all
+
+    for block in run_all(db=db, gold=Path(gold)):
+        click.echo(block)
+        click.echo()
+
+
+@cli.command()
+@db_option
+@click.option("--shared", type=click.Path(file_okay=False), default=str(DEFAULT_SHARED), show_default=True, help="Shared corpus folder; the sample corpus is used when absent.")
+@click.option("--quiet", "-q", is_flag=True)
+@domain_errors
+def run(db, shared, quiet):
+    """The main job: ingest the default corpus and build everything on it.
+
+    Example: policytext run --db policytext.duckdb
+    """
+    from pipeline.jobs import run_default
+
+    result = run_default(db=db, shared=shared, settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure)
+    for part, summary in result.parts:
+        where = part.paths[0].parent if part.paths else "?"
+        click.echo(f"{where}: {summary.line()}")
+    for name, path in result.outputs.items():
+        click.echo(f"{name}: {path}")
+    click.echo(f"store: {Path(db).resolve()}  (try: policytext docs --db {db})")
+
+
+def _emit(rows, fmt, header_lines, columns=None):
+    """Write rows; notes go to a `#` header in table format and to stderr otherwise."""
+    from pipeline.formats import write_records
+
+    if fmt == "table":
+        for line in header_lines:
+            click.echo(f"# {line}")
+    else:
+        for line in header_lines:
+            click.echo(f"# {line}", err=True)
+    write_records(rows, fmt, sys.stdout, columns=columns if fmt == "table" else None)
+
+
+@cli.command()
+@click.argument("terms", nargs=-1)
+@db_option
+@click.option("--group", "groups", multiple=True, help="Alias group: a tracked term id of lexicons/terms.yaml, counted with all its aliases (repeatable).")
+@click.option("--by", type=click.Choice(("year", "month", "source", "venue", "doc")), default="year", show_default=True)
+@click.option("--measure", type=click.Choice(("count", "per10k", "docs", "share")), default="count", show_default=True, help="count = occurrences; per10k = per 10,000 Han characters; docs = documents with the term; share = docs / documents in the bucket.")
+@click.option("--smooth", type=int, help="Centred moving average over N years (or months); shown next to the raw value.")
+@click.option("--since", type=int, help="First year (undated documents are then left out, and counted in a note).")
+@click.option("--until", type=int, help="Last year.")
+@click.option("--where", "where", multiple=True, help="Document filter COLUMN=VALUE (source, venue, doc, date_source, year, path); repeatable.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the measure to FILE.png, FILE.svg or FILE.html.")
+@domain_errors
+def trend(terms, db, groups, by, measure, smooth, since, until, where, fmt, plot):
+    """Frequency of terms by year, month, source, venue or document.
+
+    TERM is a literal string (Traditional input counts too; whitespace is ignored),
+    group:ID (= --group ID, all aliases of a tracked term), framework:ID or instrument:ID
+    (stored mentions). The denominator follows the filters and is printed with the result.
+
+    Example: policytext trend 保护主义 供应链 --group 友岸外包 --by year --measure per10k --smooth 5
+    """
+    from pipeline.trends import Filters, resolve_terms
+    from pipeline.trends import trend as run_trend
+
+    specs = resolve_terms(terms, groups)
+    filters = Filters.parse(since=since, until=until, where=where)
+    with _open(db) as store:
+        result = run_trend(store, specs, by=by, measure=measure, smooth=smooth, filters=filters)
+    if plot:
+        from pipeline.report.charts import save_trend_plot
+
+        written = save_trend_plot(result, plot)
+        result.notes.append(f"plot: {written}")
+    _emit(result.rows, fmt, result.header())
+
+
+@cli.command()
+@click.argument("term")
+@db_option
+@click.option("--window", default=20, show_default=True, help="Characters of context on each side (within the sentence).")
+@click.option("--by", type=click.Choice(("year", "month", "source", "venue", "doc")), default="year", show_default=True, help="What the bucket column shows.")
+@click.option("--since", type=int)
+@click.option("--until", type=int)
+@click.option("--where", "where", multiple=True, help="Document filter COLUMN=VALUE; repeatable.")
+@click.option("--limit", type=int, help="At most this many lines.")
+@click.option("--top", default=10, show_default=True, help="How many co-occurring labels to list.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@domain_errors
+def kwic(term, db, window, by, since, until, where, limit, top, fmt):
+    """Every occurrence of a term in context, in date order, with its first and last
+    appearance and the labels that co-occur in the same sentences.
+
+    TERM is read as by `trend` (literal, group:ID, framework:ID, instrument:ID).
+
+    Example: policytext kwic 友岸外包 --window 15 --format jsonl
+    """
+    from pipeline.kwic import KWIC_COLUMNS, cooccurring, first_last
+    from pipeline.kwic import kwic as run_kwic
+    from pipeline.trends import Filters, resolve_term
+
+    spec = resolve_term(term)
+    filters = Filters.parse(since=since, until=until, where=where)
+    with _open(db) as store:
+        rows = run_kwic(store, spec, window=window, by=by, filters=filters)
+        span = first_last(rows)
+        partners = cooccurring(store, spec, rows, top=top)
+    shown = rows[:limit] if limit else rows
+    header = [f"{len(rows)} occurrence(s) of {spec.name}" + (f"; showing {len(shown)}" if len(shown) < len(rows) else "")]
+    for which in ("first", "last"):
+        if span[which]:
+            header.append(f"{which}: {span[which]['date']} {span[which]['doc']} sentence {span[which]['sentence']}")
+    if span["undated_docs"]:
+        header.append(f"undated documents with the term: {len(span['undated_docs'])}")
+    if partners:
+        header.append("co-occurring: " + ", ".join(f"{p['label']} ({p['kind']}) {p['sentences']}" for p in partners))
+    records = [{k: r[k] for k in (*KWIC_COLUMNS, "section")} for r in shown]
+    _emit(records, fmt, header, columns=KWIC_COLUMNS)
+
+
+@cli.command()
+@db_option
+@click.option("--out", type=click.Path(file_okay=False), default="report", show_default=True, help="Folder for the report (index.html and its files).")
+@domain_errors
+def report(db, out):
+    """Write the self-contained HTML report (opens offline): corpus overview, term trends,
+    frameworks and instruments, stance, audit findings, with KWIC pages behind each chart.
+
+    Example: policytext report --out report/
+    """
+    from pipeline.report import write_report
+
+    with _open(db) as store:
+        index = write_report(store, out)
+    click.echo(f"report: {index.resolve()}")
+
+
+@cli.command()
+@click.argument("input", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--out", "-o", "output", type=click.File("w", encoding="utf-8"), default="-", help="Output JSON Lines (default: stdout).")
+@click.option("--text-field", default="text", show_default=True, help="Field holding the sentence text.")
+@domain_errors
+def tag(input, output, text_field):
+    """Tag JSON Lines sentences with frameworks, instruments, stance and evidence.
+
+    Reads INPUT (default: stdin), writes each record with the tag fields added. Bad lines
+    are reported with their line number; the others are still tagged.
+
+    Example: policytext tag sentences.jsonl -o tagged.jsonl
+    """
+    from pipeline.tagging import Tagger, tag_jsonl
+
+    report = tag_jsonl(input, output, tagger=Tagger(text_field=text_field), name=input.name)
+    for message in report.errors:
+        click.echo(message, err=True)
+    if report.errors:
+        raise PipelineError(f"{len(report.errors)} line(s) could not be tagged; {report.tagged} tagged")

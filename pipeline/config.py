@@ -1,0 +1,42 @@
+"""Paths and defaults, one frozen dataclass per stage's settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJ_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = Path(__file__).resolve().parent
+LEXICON_DIR = PACKAGE_DIR / "lexicons"
+SAMPLE_CORPUS = PROJ_ROOT / "corpora" / "sample"
+MODELS_DIR = PROJ_ROOT / "models"
+DEFAULT_DB = Path(os.environ.get("POLICYTEXT_DB", "policytext.duckdb"))
+DEFAULT_SHARED = PROJ_ROOT.parent / "shared"
+
+# File suffixes the readers understand; anything else under a directory is skipped
+# (and counted), a file named on the command line with another suffix is an error.
+TEXT_SUFFIXES = (".txt", ".text")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+PDF_SUFFIXES = (".pdf",)
+JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
+ALL_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES + JSONL_SUFFIXES
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    text_field: str = "content"
+    max_file_bytes: int = 2 * 1024**3  # refuse files larger than this (likely not an article)
+    max_record_chars: int = 20_000_000
+    follow_symlinks: bool = True
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    batch_size: int = 64  # documents per store transaction
+    strict: bool = False  # stop at the first failure
+    run_extraction: bool = True
+    progress: bool = True
+    workers: int = 1  # >1: a local Dask cluster of this many worker processes
+    scheduler: str | None = None  # address of an existing Dask scheduler

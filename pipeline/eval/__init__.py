@@ -1,0 +1,1 @@
+"""Scoring against gold annotations (the format of ../shared/spec/labels.md)."""

@@ -1,0 +1,237 @@
+"""Find input files and read each into RawDocuments (one per file, one per JSON Lines record).
+
+Readers never raise for a bad file: they yield a ``ReadFailure`` naming the file and the
+problem, so the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import (
+    ALL_SUFFIXES,
+    HTML_SUFFIXES,
+    JSONL_SUFFIXES,
+    MARKDOWN_SUFFIXES,
+    PDF_SUFFIXES,
+    ReadSettings,
+)
+from pipeline.errors import ReadError
+from pipeline.ingest.encoding import decode_bytes
+from pipeline.ingest.html import html_to_text
+from pipeline.schema import RawDocument
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """A file or record that could not be read; ``doc`` names it as ``docs`` would."""
+
+    doc: str
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | ReadFailure]:
+    """Files as given, directories recursively (sorted, supported suffixes only), globs.
+
+    Symlink loops and unreadable directories become ReadFailures instead of crashes.
+    """
+    seen: set[str] = set()
+    for given in paths:
+        given = str(given)
+        if any(ch in given for ch in "*?[") and not os.path.exists(given):
+            matches = sorted(glob.glob(given, recursive=True))
+            if not matches:
+                yield ReadFailure(given, given, "glob matched no files")
+            for match in matches:
+                yield from _expand_one(Path(match), seen, explicit=False)
+            continue
+        yield from _expand_one(Path(given), seen, explicit=True)
+
+
+def _expand_one(path: Path, seen: set[str], *, explicit: bool) -> Iterator[Path | ReadFailure]:
+    if not os.path.lexists(path):
+        yield ReadFailure(path.name, str(path), "no such file or directory")
+        return
+    try:
+        real = str(path.resolve(strict=True))
+    except (OSError, RuntimeError) as exc:
+        yield ReadFailure(path.name, str(path), f"cannot resolve path ({_os_reason(exc)})")
+        return
+    if path.is_dir():
+        if real in seen:
+            return  # a symlink pointing back up the tree: already walked
+        seen.add(real)
+        try:
+            children = sorted(path.iterdir(), key=lambda p: p.name)
+        except OSError as exc:
+            yield ReadFailure(path.name, str(path), f"cannot list directory ({_os_reason(exc)})")
+            return
+        for child in children:
+            if child.is_dir() or child.suffix.lower() in ALL_SUFFIXES:
+                yield from _expand_one(child, seen, explicit=False)
+        return
+    if real in seen:
+        return
+    seen.add(real)
+    if explicit or path.suffix.lower() in ALL_SUFFIXES:
+        yield path
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
+
+
+def read_path(path: Path, settings: ReadSettings = ReadSettings()) -> Iterator[RawDocument | ReadFailure]:
+    """Read one file: a single document, or one per record of a JSON Lines corpus."""
+    suffix = path.suffix.lower()
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes and suffix not in JSONL_SUFFIXES:
+            raise ReadError(str(path), f"file too large ({size:,} bytes > {settings.max_file_bytes:,})")
+        if suffix in JSONL_SUFFIXES:
+            yield from _read_jsonl(path, settings)
+            return
+        if suffix in PDF_SUFFIXES:
+            text = _read_pdf(path)
+            yield RawDocument(doc=name, path=str(path), raw_text=text, fmt="text", encoding="pdf")
+            return
+        if suffix not in ALL_SUFFIXES:
+            raise ReadError(str(path), f"unsupported file type {suffix or '(no suffix)'!r}; supported: {', '.join(ALL_SUFFIXES)}")
+        data = path.read_bytes()
+        text, encoding = decode_bytes(data, str(path))
+        if suffix in HTML_SUFFIXES:
+            text = html_to_text(text, str(path))
+            fmt = "text"
+        elif suffix in MARKDOWN_SUFFIXES or _looks_like_markdown(text):
+            fmt = "markdown"
+        else:
+            fmt = "text"
+        yield RawDocument(doc=name, path=str(path), raw_text=text, fmt=fmt, encoding=encoding)
+    except ReadError as exc:
+        yield ReadFailure(name, str(path), exc.reason)
+    except OSError as exc:
+        yield ReadFailure(name, str(path), f"cannot read file ({_os_reason(exc)})")
+
+
+def _looks_like_markdown(text: str) -> bool:
+    """A .txt that is really markdown (headings, <sup> markers, a --- footnote rule)."""
+    head = text[:20000]
+    signals = sum(
+        (
+            "\n# " in head or head.startswith("# "),
+            "\n## " in head,
+            "<sup>" in head,
+            "\n---\n" in head,
+            "**" in head,
+        )
+    )
+    return signals >= 2
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ReadError(str(path), f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # pypdf raises many internal types on malformed files
+        raise ReadError(str(path), f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    if not any(page.strip() for page in pages):
+        raise ReadError(str(path), f"PDF has no text layer ({len(pages)} pages of images?); run OCR first")
+    return "\n\n".join(pages)
+
+
+def _read_jsonl(path: Path, settings: ReadSettings) -> Iterator[RawDocument | ReadFailure]:
+    """Stream a JSON Lines corpus record by record (never loads the whole file).
+
+    A ``.json`` file holding one array of records is accepted too (read whole)."""
+    name = path.name
+    with path.open("rb") as raw:
+        head = raw.read(64).lstrip()
+    if path.suffix.lower() == ".json" and head.startswith(b"["):
+        try:
+            records = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            yield ReadFailure(name, str(path), f"invalid JSON: {exc}")
+            return
+        for number, record in enumerate(records, start=1):
+            yield _record_to_document(record, path, number, settings)
+        return
+    failures: list[ReadFailure] = []
+    for number, line in iter_jsonl_lines(path, failures):
+        yield record_from_line(path, number, line, settings)
+    yield from failures
+
+
+def iter_jsonl_lines(path: Path, failures: list[ReadFailure]) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line) of every non-blank line, streamed. A line that is not
+    UTF-8 ends the file with a failure appended to ``failures``."""
+    name = path.name
+    with path.open("rb") as raw:
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="\n")
+        number = 0
+        while True:
+            number += 1
+            try:
+                line = stream.readline()
+            except UnicodeDecodeError as exc:
+                failures.append(ReadFailure(f"{name}#{number}", str(path), f"line {number}: not UTF-8 ({exc.reason}); JSON Lines must be UTF-8"))
+                return
+            if not line:
+                return
+            if line.strip():
+                yield number, line
+
+
+def record_from_line(path: Path, number: int, line: str, settings: ReadSettings) -> RawDocument | ReadFailure:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return ReadFailure(f"{path.name}#{number}", str(path), f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return ReadFailure(f"{path.name}#{number}", str(path), f"line {number}: JSON nested too deeply")
+    return _record_to_document(record, path, number, settings)
+
+
+def _record_to_document(record: object, path: Path, number: int, settings: ReadSettings) -> RawDocument | ReadFailure:
+    doc = f"{path.name}#{number}"
+    where = f"line {number}"
+    if not isinstance(record, dict):
+        return ReadFailure(doc, str(path), f"{where}: record is a JSON {type(record).__name__}, expected an object")
+    if settings.text_field not in record:
+        keys = ", ".join(sorted(record)[:8]) or "none"
+        return ReadFailure(doc, str(path), f"{where}: no {settings.text_field!r} field (fields: {keys}); choose one with --text-field")
+    text = record[settings.text_field]
+    if not isinstance(text, str):
+        return ReadFailure(doc, str(path), f"{where}: field {settings.text_field!r} is a JSON {type(text).__name__}, expected a string")
+    if not text.strip():
+        return ReadFailure(doc, str(path), f"{where}: field {settings.text_field!r} is empty")
+    if len(text) > settings.max_record_chars:
+        return ReadFailure(doc, str(path), f"{where}: text has {len(text):,} characters, more than the limit {settings.max_record_chars:,}")
+    text = text.replace("\x00", "")
+    metadata = {key: value for key, value in record.items() if key != settings.text_field}
+    return RawDocument(doc=doc, path=f"{path}#{number}", raw_text=text, fmt="text", encoding="utf-8", metadata=metadata)
+
+
+def iter_raw_documents(paths: Iterable[str | os.PathLike], settings: ReadSettings = ReadSettings()) -> Iterator[RawDocument | ReadFailure]:
+    for item in expand_paths(paths):
+        if isinstance(item, ReadFailure):
+            yield item
+        else:
+            yield from read_path(item, settings)

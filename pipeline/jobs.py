@@ -1,0 +1,53 @@
+"""The main job behind ``make run``: ingest the default corpus, then the stages built on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.batch import IngestSummary, ingest
+from pipeline.config import ALL_SUFFIXES, SAMPLE_CORPUS, IngestSettings
+
+
+@dataclass(frozen=True)
+class CorpusPart:
+    paths: list[Path]
+    manifest: Path | None
+
+
+@dataclass
+class RunResult:
+    db: str
+    parts: list[tuple[CorpusPart, IngestSummary]] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+def default_corpus(shared: str | Path | None) -> list[CorpusPart]:
+    """The shared seeds (with their manifest) and gov-work-reports when ../shared/corpus exists;
+    otherwise the project's own sample corpus."""
+    corpus = Path(shared) / "corpus" if shared else None
+    if corpus is not None and corpus.is_dir():
+        parts = []
+        seeds = corpus / "seeds"
+        if seeds.is_dir():
+            manifest = seeds / "manifest.jsonl"
+            parts.append(CorpusPart(sorted(seeds.glob("*.txt")), manifest if manifest.exists() else None))
+        reports = corpus / "gov-work-reports"
+        if reports.is_dir():
+            parts.append(CorpusPart(sorted(reports.glob("*.jsonl")), None))
+        if parts:
+            return parts
+    manifest = SAMPLE_CORPUS / "manifest.jsonl"
+    files = sorted(
+        p for p in SAMPLE_CORPUS.iterdir()
+        if p.suffix.lower() in ALL_SUFFIXES and p.name not in (manifest.name, "README.md")
+    )
+    return [CorpusPart(files, manifest if manifest.exists() else None)]
+
+
+def run_default(*, db: str | Path, shared: str | Path | None, settings: IngestSettings = IngestSettings(), on_failure=None) -> RunResult:
+    result = RunResult(db=str(db))
+    for part in default_corpus(shared):
+        summary = ingest(part.paths, db=db, manifest=part.manifest, settings=settings, on_failure=on_failure)
+        result.parts.append((part, summary))
+    return result

@@ -1,0 +1,134 @@
+"""Concordance (KWIC): every occurrence of a term with its context, document, date and sentence;
+first and last appearance; terms that co-occur in the same sentences.
+
+Occurrences are found exactly as :mod:`pipeline.trends` counts them (whitespace-free
+Simplified view), then mapped back to the sentence as written, so the context is shown in the
+original script.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from pipeline.errors import PipelineError
+from pipeline.store import Store
+from pipeline.trends import _BUCKET_SQL, _PY_SPACE, _STRIPPED, BY_CHOICES, Filters, TermSpec, _term_groups
+
+KWIC_COLUMNS = ("bucket", "doc", "date", "sentence", "left", "match", "right")
+
+
+def _stripped_view(simplified: str) -> tuple[str, list[int]]:
+    """The whitespace-free view of a sentence and, per character, its index in the sentence."""
+    kept = [i for i, ch in enumerate(simplified) if not _PY_SPACE.fullmatch(ch)]
+    return "".join(simplified[i] for i in kept), kept
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _sentences_with(store: Store, spec: TermSpec, by: str, filters: Filters) -> list[dict[str, Any]]:
+    where, params = filters.sql()
+    base = (
+        f"WITH d AS (SELECT doc_id, doc, path, published, year, {_BUCKET_SQL[by]} AS bucket FROM documents WHERE {where}) "
+    )
+    order = "ORDER BY d.year NULLS LAST, d.published NULLS LAST, d.path, s.idx"
+    if spec.from_mentions:
+        sql = base + (
+            "SELECT d.doc_id, d.doc, d.path, d.published, d.year, d.bucket, s.idx, s.section, s.text, "
+            "list(struct_pack(start := m.start, \"end\" := m.\"end\") ORDER BY m.start) AS spans "
+            "FROM mentions m JOIN sentences s ON s.doc_id = m.doc_id AND s.idx = m.sentence JOIN d ON d.doc_id = s.doc_id "
+            "WHERE m.kind = ? AND m.label = ? "
+            "GROUP BY ALL " + order
+        )
+        return store.query(sql, params + [spec.kind, spec.label])
+    pre = spec.sql_prefilter("s.simplified")
+    sql = base + (
+        "SELECT d.doc_id, d.doc, d.path, d.published, d.year, d.bucket, s.idx, s.section, s.text, s.simplified "
+        f"FROM sentences s JOIN d ON d.doc_id = s.doc_id WHERE ({pre or 'TRUE'}) "
+        f"AND {spec.sql_count('(' + _STRIPPED.replace('simplified', 's.simplified') + ')')} > 0 " + order
+    )
+    return store.query(sql, params)
+
+
+def kwic(
+    store: Store,
+    spec: TermSpec,
+    *,
+    window: int = 20,
+    by: str = "year",
+    filters: Filters = Filters(),
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every occurrence of ``spec``: bucket, doc, date, sentence index, left, match, right
+    (``window`` characters of context each side, within the sentence), in date order."""
+    if by not in BY_CHOICES:
+        raise PipelineError(f"unknown --by {by!r}; choose one of {', '.join(BY_CHOICES)}")
+    if window < 0:
+        raise PipelineError(f"--window {window}: give 0 or more characters")
+    rows: list[dict[str, Any]] = []
+    for sent in _sentences_with(store, spec, by, filters):
+        text = sent["text"]
+        if spec.from_mentions:
+            spans = [(m["start"], m["end"]) for m in sent["spans"]]
+        else:
+            stripped, index = _stripped_view(sent["simplified"])
+            spans = [(index[a], index[b - 1] + 1) for a, b in spec.finditer(stripped)]
+        for start, end in spans:
+            rows.append(
+                {
+                    "bucket": sent["bucket"], "doc": sent["doc"], "date": sent["published"] or (str(sent["year"]) if sent["year"] else None),
+                    "sentence": sent["idx"], "section": sent["section"], "term": spec.name,
+                    "left": _squash(text[max(0, start - window):start]), "match": _squash(text[start:end]),
+                    "right": _squash(text[end:end + window]), "text": text, "path": sent["path"],
+                }
+            )
+            if limit is not None and len(rows) >= limit:
+                return rows
+    return rows
+
+
+def first_last(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """First and last dated appearance (date, doc) among KWIC rows, and the undated count."""
+    dated = [r for r in rows if r["date"]]
+    undated_docs = sorted({r["doc"] for r in rows if not r["date"]})
+    if not dated:
+        return {"first": None, "last": None, "undated_docs": undated_docs, "occurrences": len(rows)}
+    ordered = sorted(dated, key=lambda r: (r["date"], r["path"], r["sentence"]))
+    pick = lambda r: {"date": r["date"], "doc": r["doc"], "sentence": r["sentence"]}  # noqa: E731
+    return {"first": pick(ordered[0]), "last": pick(ordered[-1]), "undated_docs": undated_docs, "occurrences": len(rows)}
+
+
+def cooccurring(store: Store, spec: TermSpec, rows: Sequence[dict[str, Any]], *, top: int = 10) -> list[dict[str, Any]]:
+    """Labels seen in the same sentences as the term: tracked terms (as literal strings) and the
+    stored framework/instrument mentions; each with the number of shared sentences."""
+    keys = sorted({(r["path"], r["sentence"]) for r in rows})
+    if not keys:
+        return []
+    counts: Counter[tuple[str, str]] = Counter()
+    store.con.execute("CREATE OR REPLACE TEMP TABLE _kwic_keys (path VARCHAR, sentence INTEGER)")
+    try:
+        store.con.executemany("INSERT INTO _kwic_keys VALUES (?, ?)", keys)
+        found = store.query(
+            "SELECT DISTINCT m.kind, m.label, k.path, k.sentence FROM _kwic_keys k JOIN documents d ON d.path = k.path "
+            "JOIN mentions m ON m.doc_id = d.doc_id AND m.sentence = k.sentence WHERE m.kind IN ('framework', 'instrument')"
+        )
+        texts = store.query(
+            "SELECT s.simplified FROM _kwic_keys k JOIN documents d ON d.path = k.path "
+            "JOIN sentences s ON s.doc_id = d.doc_id AND s.idx = k.sentence"
+        )
+    finally:
+        store.con.execute("DROP TABLE IF EXISTS _kwic_keys")
+    for row in found:
+        if not (spec.from_mentions and row["kind"] == spec.kind and row["label"] == spec.label):
+            counts[(row["kind"], row["label"])] += 1
+    own = {spec.label} if spec.kind == "group" else {n for n, _ in spec.needles}
+    terms = [(label, needles[0][0]) for label, needles in _term_groups().items() if label not in own]
+    for row in texts:
+        stripped = _PY_SPACE.sub("", row["simplified"])
+        for label, needle in terms:
+            if needle in stripped and not any(needle in n or n in needle for n in own):
+                counts[("term", label)] += 1
+    return [{"kind": k, "label": label, "sentences": n} for (k, label), n in counts.most_common(top)]

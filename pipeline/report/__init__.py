@@ -1,0 +1,202 @@
+"""The HTML report: one folder that opens offline.
+
+``write_report(store, out_dir)`` writes ``index.html`` (corpus overview, tracked-term trends,
+frameworks and instruments by year, stance share by year, audit findings when the store has
+them) plus one KWIC page per chart series under ``kwic/``; every chart point links to the
+KWIC lines behind it. Vega/Vega-Lite/vega-embed come from vl-convert's bundle (``vega.js``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+
+from pipeline.kwic import kwic
+from pipeline.report.charts import FONT, trend_chart, vega_bundle
+from pipeline.report.page import CSS, REPORT_JS, anchor, chart_block, esc, kwic_table, page, table
+from pipeline.store import Store
+from pipeline.trends import DENOMINATOR, UNDATED, TermSpec, _term_groups, resolve_group, trend
+
+STANCE_COLORS = {"DECOUPLING": "#d62728", "RECOUPLING": "#2ca02c", "MIXED": "#ff7f0e", "NONE": "#c7c7c7"}
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    return chart.configure(font=FONT).configure_view(strokeWidth=0).to_dict()
+
+
+def _has_table(store: Store, name: str) -> bool:
+    return bool(store.query("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]))
+
+
+def _kwic_page(out: Path, name: str, title: str, rows: list[dict[str, Any]], note: str) -> str:
+    body = (f'<p><a href="../index.html">← report</a></p><h1>{esc(title)}</h1><p class="note">{esc(note)}</p>'
+            + kwic_table(rows))
+    (out / "kwic" / name).write_text(page(title, body, root="../"), encoding="utf-8")
+    return f"kwic/{name}"
+
+
+def _link_list(href: str, counts: list[tuple[str, int]]) -> str:
+    items = [f'<a href="{esc(href)}#{anchor(b)}">{esc(b)}</a> ({n})' for b, n in counts if n]
+    return ("KWIC lines: " + " · ".join(items)) if items else ""
+
+
+def _overview(store: Store) -> tuple[str, list[str]]:
+    by_year = store.query(
+        f"SELECT coalesce(CAST(year AS VARCHAR), '{UNDATED}') AS year, coalesce(source, '(none)') AS source, count(*) AS documents "
+        "FROM documents GROUP BY ALL ORDER BY 1, 2"
+    )
+    by_source = store.query("SELECT coalesce(source, '(none)') AS source, count(*) AS documents, count(year) AS dated, "
+                            "min(year) AS first_year, max(year) AS last_year, sum(n_han) AS han_characters FROM documents GROUP BY ALL ORDER BY 1")
+    date_sources = store.query("SELECT coalesce(date_source, '(no date)') AS date_source, count(*) AS documents FROM documents GROUP BY ALL ORDER BY 2 DESC")
+    docs = store.query("SELECT doc, title, published, year, date_source, source, venue, n_sentences, n_han FROM documents ORDER BY year NULLS LAST, path")
+    undated = sum(r["documents"] for r in by_year if r["year"] == UNDATED)
+    dated = [dict(r, year_num=int(r["year"])) for r in by_year if r["year"] != UNDATED]
+    chart = alt.Chart(alt.Data(values=dated)).mark_bar().encode(
+        x=alt.X("year_num:O", title="year", axis=alt.Axis(labelAngle=-90, labelOverlap=True)),
+        y=alt.Y("documents:Q", title="documents"), color=alt.Color("source:N"),
+        tooltip=["year_num:O", "source:N", "documents:Q"], href=alt.Href("href:N"),
+    ).transform_calculate(href="'#documents'").properties(title="Documents by year and source", width=800, height=200)
+    html = ["<h2 id=\"overview\">Corpus overview</h2>",
+            f"<p>{len(docs)} documents; {undated} undated (counted in the “{UNDATED}” bucket of every trend).</p>",
+            chart_block("chart-docs", _spec(chart), '<a href="#documents">document list</a>'),
+            "<h3>By source</h3>", table(by_source, ["source", "documents", "dated", "first_year", "last_year", "han_characters"], numeric=["documents", "dated", "han_characters"]),
+            "<h3>Where the dates come from</h3>", table(date_sources, ["date_source", "documents"], numeric=["documents"])]
+    docs_html = ["<h2 id=\"documents\">Documents</h2>",
+                 table(docs, ["doc", "title", "published", "date_source", "source", "venue", "n_sentences", "n_han"], numeric=["n_sentences", "n_han"])]
+    return "\n".join(html), docs_html
+
+
+def _term_section(store: Store, out: Path, *, kwic_limit: int) -> str:
+    groups = list(_term_groups())
+    specs: list[TermSpec] = [resolve_group(g) for g in groups]
+    result = trend(store, specs, by="year", measure="per10k", smooth=5)
+    parts = ["<h2 id=\"terms\">Tracked terms by year</h2>",
+             f"<p class=\"note\">Each tracked term counted with all its aliases (lexicons/terms.yaml), per 10,000 Han characters; "
+             f"{esc(DENOMINATOR)}. Dashed: centred 5-year moving average. Click a point for the passages behind it.</p>"]
+    undated_note = []
+    for i, spec in enumerate(specs):
+        rows = [r for r in result.rows if r["term"] == spec.name]
+        if not any(r["count"] for r in rows):
+            continue
+        lines = kwic(store, spec, window=25, by="year", limit=kwic_limit)
+        total = sum(r["count"] for r in rows)
+        aliases = "、".join(n for n, _ in spec.needles)
+        href = _kwic_page(out, f"term-{i:02d}.html", f"KWIC: {spec.label}",
+                          lines, f"aliases: {aliases}; {total} occurrences" + (f"; first {kwic_limit} shown" if len(lines) < total else ""))
+        for r in rows:
+            r["term"], r["href"] = spec.label, f"{href}#{anchor(r['bucket'])}"
+        chart = trend_chart(rows, by="year", measure="per10k", title=f"{spec.label}  ({aliases})", href=True, legend=False, width=800, height=160)
+        counts = [(r["bucket"], r["count"]) for r in rows]
+        parts.append(chart_block(f"chart-term-{i:02d}", _spec(chart), _link_list(href, counts)))
+        undated = [r for r in rows if r["bucket"] == UNDATED and r["count"]]
+        if undated:
+            undated_note.append(f"{spec.label}: {undated[0]['count']}")
+    if undated_note:
+        parts.append(f"<p class=\"note\">Occurrences in undated documents (not on the time axis): {esc('; '.join(undated_note))}</p>")
+    return "\n".join(parts)
+
+
+def _labels_section(store: Store, out: Path, *, kwic_limit: int) -> str:
+    rows = store.query(
+        f"SELECT m.kind, m.label, coalesce(CAST(d.year AS VARCHAR), '{UNDATED}') AS bucket, count(*) AS mentions "
+        "FROM mentions m JOIN documents d USING (doc_id) WHERE m.kind IN ('framework', 'instrument') GROUP BY ALL ORDER BY 1, 2, 3"
+    )
+    parts = ["<h2 id=\"labels\">Frameworks and instruments by year</h2>"]
+    if not rows:
+        return "\n".join(parts + ['<p class="note">(no framework or instrument mentions in the store)</p>'])
+    for kind in ("framework", "instrument"):
+        kind_rows = [r for r in rows if r["kind"] == kind]
+        if not kind_rows:
+            continue
+        links = []
+        for j, label in enumerate(dict.fromkeys(r["label"] for r in kind_rows)):
+            spec = TermSpec(name=f"{kind}:{label}", kind=kind, label=label)
+            href = _kwic_page(out, f"{kind}-{j:02d}.html", f"KWIC: {kind} {label}", kwic(store, spec, window=25, limit=kwic_limit), f"stored {kind} mentions of {label}")
+            for r in kind_rows:
+                if r["label"] == label:
+                    r["href"] = f"{href}#{anchor(r['bucket'])}"
+            links.append(f'<a href="{esc(href)}">{esc(label)}</a>')
+        chart = alt.Chart(alt.Data(values=kind_rows)).mark_rect(cursor="pointer").encode(
+            x=alt.X("bucket:O", title="year", axis=alt.Axis(labelAngle=-90)), y=alt.Y("label:N", title=kind),
+            color=alt.Color("mentions:Q", scale=alt.Scale(scheme="blues")), tooltip=["label:N", "bucket:N", "mentions:Q"],
+            href=alt.Href("href:N"),
+        ).properties(title=f"{kind} mentions by year", width=800)
+        parts.append(chart_block(f"chart-{kind}", _spec(chart), "KWIC pages: " + " · ".join(links)))
+    return "\n".join(parts)
+
+
+def _stance_section(store: Store, out: Path, *, kwic_limit: int) -> str:
+    parts = ["<h2 id=\"stance\">Stance share by year</h2>"]
+    labelled = store.query(
+        f"""WITH one AS (SELECT doc_id, sentence, arg_min(label, source) AS label FROM stance GROUP BY doc_id, sentence)
+            SELECT coalesce(CAST(d.year AS VARCHAR), '{UNDATED}') AS bucket, one.label, count(*) AS sentences
+            FROM one JOIN documents d USING (doc_id) GROUP BY ALL ORDER BY 1, 2"""
+    )
+    if not labelled:
+        return "\n".join(parts + ['<p class="note">(no stance labels in the store)</p>'])
+    totals: dict[str, int] = {}
+    for r in labelled:
+        totals[r["bucket"]] = totals.get(r["bucket"], 0) + r["sentences"]
+    lines = store.query(
+        f"""WITH one AS (SELECT doc_id, sentence, arg_min(label, source) AS label FROM stance GROUP BY doc_id, sentence),
+            ranked AS (SELECT coalesce(CAST(d.year AS VARCHAR), '{UNDATED}') AS bucket, one.label, d.doc, d.published, d.year,
+                              s.idx, s.text, row_number() OVER (PARTITION BY d.year, one.label ORDER BY d.path, s.idx) AS k
+                       FROM one JOIN documents d USING (doc_id) JOIN sentences s ON s.doc_id = one.doc_id AND s.idx = one.sentence
+                       WHERE one.label <> 'NONE')
+            SELECT * FROM ranked WHERE k <= ? ORDER BY year NULLS LAST, label, k""",
+        [max(1, kwic_limit // 10)],
+    )
+    body = ['<p><a href="../index.html">← report</a></p><h1>Stance-labelled sentences</h1>',
+            f'<p class="note">At most {max(1, kwic_limit // 10)} sentences per year and label.</p>']
+    for key in dict.fromkeys((r["bucket"], r["label"]) for r in lines):
+        group = [r for r in lines if (r["bucket"], r["label"]) == key]
+        body.append(f'<h3 id="{anchor(key[0] + "-" + key[1])}">{esc(key[0])} · {esc(key[1])}</h3>')
+        body.append(table([{"doc": r["doc"], "sentence": r["idx"], "text": r["text"]} for r in group], ["doc", "sentence", "text"]))
+    (out / "kwic" / "stance.html").write_text(page("Stance-labelled sentences", "\n".join(body), root="../"), encoding="utf-8")
+    data = [dict(r, share=round(r["sentences"] / totals[r["bucket"]], 4), href=f"kwic/stance.html#{anchor(r['bucket'] + '-' + r['label'])}") for r in labelled]
+    chart = alt.Chart(alt.Data(values=data)).mark_bar(cursor="pointer").encode(
+        x=alt.X("bucket:O", title="year", axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y("share:Q", title="share of labelled sentences", stack="normalize"),
+        color=alt.Color("label:N", scale=alt.Scale(domain=list(STANCE_COLORS), range=list(STANCE_COLORS.values()))),
+        tooltip=["bucket:N", "label:N", "sentences:Q", alt.Tooltip("share:Q", format=".1%")], href=alt.Href("href:N"),
+    ).properties(title="Stance of sentences by year (one label per sentence)", width=800, height=200)
+    parts.append(chart_block("chart-stance", _spec(chart), '<a href="kwic/stance.html">stance-labelled sentences</a>'))
+    return "\n".join(parts)
+
+
+def _findings_section(store: Store, *, limit: int = 500) -> str:
+    if not _has_table(store, "findings"):
+        return ""
+    rows = store.query(f"SELECT * FROM findings LIMIT {int(limit)}")
+    total = store.query("SELECT count(*) AS n FROM findings")[0]["n"]
+    columns = list(rows[0]) if rows else []
+    summary = ""
+    kind_col = next((c for c in ("kind", "rule", "finding", "type", "code") if c in columns), None)
+    if kind_col:
+        summary = table(store.query(f'SELECT "{kind_col}", count(*) AS n FROM findings GROUP BY 1 ORDER BY 2 DESC'), [kind_col, "n"], numeric=["n"])
+    return "\n".join(["<h2 id=\"findings\">Audit findings</h2>", f"<p>{total} findings" + (f"; first {limit} listed" if total > limit else "") + ".</p>",
+                      summary, table(rows, columns)])
+
+
+def write_report(store: Store, out_dir: str | Path, *, kwic_limit: int = 400) -> Path:
+    """Write the report folder; returns the path of ``index.html``."""
+    out = Path(out_dir)
+    (out / "kwic").mkdir(parents=True, exist_ok=True)
+    (out / "vega.js").write_text(vega_bundle(), encoding="utf-8")
+    (out / "report.js").write_text(REPORT_JS, encoding="utf-8")
+    (out / "style.css").write_text(CSS, encoding="utf-8")
+    overview, documents = _overview(store)
+    findings = _findings_section(store)
+    nav = ['<a href="#overview">overview</a>', '<a href="#terms">terms</a>', '<a href="#labels">frameworks &amp; instruments</a>',
+           '<a href="#stance">stance</a>'] + (['<a href="#findings">audit</a>'] if findings else []) + ['<a href="#documents">documents</a>']
+    body = "\n".join([
+        "<h1>policytext report</h1>", f"<nav>{''.join(nav)}</nav>",
+        f'<p class="note">store: {esc(Path(store.path).name)}</p>',
+        overview, _term_section(store, out, kwic_limit=kwic_limit), _labels_section(store, out, kwic_limit=kwic_limit),
+        _stance_section(store, out, kwic_limit=kwic_limit), findings, *documents,
+    ])
+    index = out / "index.html"
+    index.write_text(page("policytext report", body, charts=True), encoding="utf-8")
+    return index

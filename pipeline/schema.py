@@ -1,0 +1,218 @@
+"""Record types shared by every stage, declared once.
+
+Data flows read -> clean -> segment -> extract -> store. Each stage takes and returns
+these records; the store's tables (``store.TABLES``) are derived from them.
+
+Offsets: ``start``/``end`` on stored records are offsets into the *raw* text of the
+document (``Document.raw_text``), so any span can be shown in its original context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+SECTION_KINDS = ("title", "abstract", "body", "note", "reference", "caption", "header", "meta")
+MENTION_KINDS = ("framework", "instrument", "term")
+STANCE_LABELS = ("DECOUPLING", "RECOUPLING", "MIXED", "NONE")
+DATE_SOURCES = ("manifest", "record", "text", "inferred")
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One document as read from disk, before cleaning.
+
+    ``doc`` is the public name: the file name, or ``FILE#N`` for line N of a JSON Lines corpus.
+    ``fmt`` tells the cleaner which markup to expect: ``text``, ``markdown`` or ``html``.
+    """
+
+    doc: str
+    path: str
+    raw_text: str
+    fmt: str = "text"
+    encoding: str = "utf-8"
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A contiguous region of the cleaned text with one role (body, note, …)."""
+
+    kind: str
+    index: int
+    start: int  # raw offsets
+    end: int
+    text: str  # cleaned text
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One cleaned sentence. ``text`` is in the original script; ``simplified`` is the
+    Simplified-Chinese view used for matching and counting (same length as ``text``)."""
+
+    index: int
+    section: str
+    paragraph: int
+    start: int  # raw offsets
+    end: int
+    text: str
+    simplified: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote, endnote or reference-list entry, with the marker that labels it
+    (``①``, ``1``, ``[3]``) and the page of the footnote block it sits in."""
+
+    index: int
+    marker: str | None
+    text: str
+    kind: str  # "footnote" | "reference"
+    page: int | None
+    start: int  # raw offsets
+    end: int
+
+
+@dataclass(frozen=True)
+class Marker:
+    """An in-text footnote/reference marker the cleaner removed from a sentence
+    (``①``, ``[2]``, ``[1,4]``, a superscript ``3``). ``position`` is where it stood in the
+    sentence text; author-year citations stay in the text and are found by the citations stage."""
+
+    sentence: int
+    marker: str
+    position: int
+    start: int  # raw offsets
+    end: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A lexicon match inside one sentence. start/end are offsets into the sentence text."""
+
+    sentence: int
+    kind: str  # one of MENTION_KINDS
+    label: str
+    surface: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class StanceLabel:
+    sentence: int
+    label: str  # one of STANCE_LABELS
+    source: str  # "rules" or "model:NAME"
+    evidence: str  # JSON list of the cues that decided it
+    score: float | None = None
+
+
+@dataclass
+class DocumentMeta:
+    """Bibliographic metadata, with where the date came from and why."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    venue: str | None = None
+    published: str | None = None  # ISO-like: YYYY, YYYY-MM or YYYY-MM-DD
+    year: int | None = None
+    date_source: str | None = None  # one of DATE_SOURCES or None
+    date_evidence: str | None = None  # the text or rule that gave the date
+    source: str | None = None  # collection the document came from (corpus name, site…)
+
+
+@dataclass
+class ProcessedDocument:
+    """Everything the pipeline knows about one document; what the store writes."""
+
+    doc: str
+    path: str
+    content_hash: str
+    raw_text: str
+    encoding: str
+    meta: DocumentMeta
+    sections: list[Section]
+    sentences: list[Sentence]
+    notes: list[Note]
+    markers: list[Marker] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    stance: list[StanceLabel] = field(default_factory=list)
+    citations: list[Any] = field(default_factory=list)  # extract.citations.Citation
+    findings: list[Any] = field(default_factory=list)  # audit.Finding
+    extra: dict[str, Any] = field(default_factory=dict)  # unrecognised record fields
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    return asdict(record)
+
+
+def field_names(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """What the cleaner returns for one raw text.
+
+    ``text`` is the whole cleaned text (paragraphs separated by ``\\n``) and
+    ``offsets[i]`` is the raw offset of ``text[i]``; sections, sentences and notes carry
+    raw offsets already. ``title_hint`` is the running page header, when one was found.
+    """
+
+    text: str
+    offsets: list[int]
+    sections: list[Section]
+    sentences: list[Sentence]
+    notes: list[Note]
+    markers: list[Marker] = field(default_factory=list)
+    title_hint: str | None = None
+    dropped: dict[str, int] = field(default_factory=dict)  # what was removed: {"header": 3, …}
+
+
+@dataclass
+class Citation:
+    """One in-text citation and the note it resolves to (``note=None`` when none)."""
+
+    doc: str
+    sentence: int
+    marker: str
+    claim: str
+    note: str | None
+    note_index: int | None
+    style: str  # "footnote" | "numbered" | "author-year"
+    position: int | None = None
+    page: int | None = None
+    cited_authors: list[str] = field(default_factory=list)
+    cited_year: str | None = None
+    resolution: str = "unresolved"  # which rule linked it: same-page, nearest, number, author-year…
+    reference_type: str | None = None
+    authors: list[str] = field(default_factory=list)
+    title: str | None = None
+    container: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    url: str | None = None
+    doi: str | None = None
+    access_date: str | None = None
+    date: str | None = None
+
+
+@dataclass
+class Finding:
+    """One audit finding. ``sentence`` is the sentence index (None for note-level findings)."""
+
+    doc: str
+    sentence: int | None
+    marker: str | None
+    kind: str  # one of FINDING_KINDS
+    explanation: str
+    note_index: int | None = None
+    severity: str = "warning"  # "error" | "warning" | "info"
+    score: float | None = None
+    evidence: str | None = None  # the cue, URL, or supporting passage
+    linked_doc: str | None = None

@@ -1,0 +1,125 @@
+"""Word segmentation that keeps every lexicon term whole.
+
+A :class:`Segmenter` owns its own ``jieba.Tokenizer`` (never jieba's global one) with a
+user dictionary generated from the lexicons, and a blank spaCy ``zh`` pipeline whose
+tokenizer builds ``Doc(vocab, words, spaces)`` from those tokens. Both are built lazily, on
+first use; a jieba ``Tokenizer`` holds a lock and cannot be pickled, so a Segmenter pickles
+as its settings and rebuilds itself.
+
+Matching does not depend on this (see ``pipeline.extract.matcher``); segmentation serves
+token-level work (spaCy spans, vectorisers, KWIC).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from pathlib import Path
+
+from pipeline.lexicons import load_lexicons
+
+# jieba's user dictionary holds one "word freq" per line: no spaces, and its cutter only
+# keeps a term whole if every character belongs to its word pattern.
+_JIEBA_WORD = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
+USER_WORD_FREQ = 10**7  # high enough that a lexicon term beats any split in context
+
+
+def jieba_can_hold(word: str) -> bool:
+    """Whether jieba can keep ``word`` as one token (no spaces, only its word characters)."""
+    return bool(_JIEBA_WORD.match(word))
+
+
+class Segmenter:
+    """Lexicon-aware Chinese segmenter. Settings are keyword-only; nothing is loaded until
+    the first call."""
+
+    def __init__(self, *, lexicon_dir: str | None = None, cache_dir: str | None = None, hmm: bool = True):
+        self.lexicon_dir = lexicon_dir
+        self.cache_dir = cache_dir
+        self.hmm = hmm
+        self._tokenizer = None
+        self._nlp = None
+
+    # -- jieba ---------------------------------------------------------------------------
+    def user_words(self) -> list[str]:
+        """The lexicon terms, with their Simplified and Traditional (OpenCC s2t, s2tw) forms,
+        that jieba can hold."""
+        import opencc
+
+        converters = [opencc.OpenCC("s2t"), opencc.OpenCC("s2tw")]
+        words: dict[str, None] = {}
+        for word in load_lexicons(self.lexicon_dir).segment_words():
+            for form in (word, *(c.convert(word) for c in converters)):
+                if jieba_can_hold(form):
+                    words.setdefault(form, None)
+        return list(words)
+
+    @property
+    def tokenizer(self):
+        """This segmenter's own ``jieba.Tokenizer``, built on first use."""
+        if self._tokenizer is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # jieba imports pkg_resources
+                import jieba
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            if self.cache_dir:
+                Path(self.cache_dir).mkdir(parents=True, exist_ok=True)
+                tokenizer.tmp_dir = self.cache_dir
+            tokenizer.initialize()
+            for word in self.user_words():
+                tokenizer.add_word(word, freq=USER_WORD_FREQ)
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def cut(self, text: str) -> list[str]:
+        """Tokens of ``text``; they concatenate back to ``text``."""
+        return list(self.tokenizer.cut(text, HMM=self.hmm))
+
+    # -- spaCy ---------------------------------------------------------------------------
+    def make_doc(self, text: str):
+        """A spaCy ``Doc`` whose tokens are this segmenter's tokens (whitespace kept as
+        ``spaces`` after a token where possible)."""
+        from spacy.tokens import Doc
+
+        words: list[str] = []
+        spaces: list[bool] = []
+        for token in self.cut(text):
+            if token == " " and words and not spaces[-1]:
+                spaces[-1] = True
+            else:
+                words.append(token)
+                spaces.append(False)
+        return Doc(self.nlp.vocab, words=words, spaces=spaces)
+
+    @property
+    def nlp(self):
+        """A blank ``zh`` pipeline using this segmenter as its tokenizer."""
+        if self._nlp is None:
+            import spacy
+
+            nlp = spacy.blank("zh")
+            nlp.tokenizer = _SegmenterTokenizer(self)
+            self._nlp = nlp
+        return self._nlp
+
+    # -- pickling: settings only ---------------------------------------------------------
+    def __getstate__(self) -> dict:
+        return {"lexicon_dir": self.lexicon_dir, "cache_dir": self.cache_dir, "hmm": self.hmm}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+    def __repr__(self) -> str:
+        return f"Segmenter(lexicon_dir={self.lexicon_dir!r}, cache_dir={self.cache_dir!r}, hmm={self.hmm!r})"
+
+
+class _SegmenterTokenizer:
+    """spaCy tokenizer callable: ``text -> Doc`` through a :class:`Segmenter`."""
+
+    def __init__(self, segmenter: Segmenter):
+        self.segmenter = segmenter
+
+    def __call__(self, text: str):
+        return self.segmenter.make_doc(text)

@@ -1,0 +1,377 @@
+"""The DuckDB store: schema declared once, idempotent per-document writes, Parquet export.
+
+A document is keyed by ``doc_id`` = hash of its raw text. Writing a batch is one
+transaction: for each document, the same path with the same hash is a no-op
+(``unchanged``), the same path with a new hash replaces the old rows (``replaced``), the same
+text under another path is recorded as a ``duplicate`` of the first and not stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.errors import StoreError, StoreLockedError
+from pipeline.schema import Citation, Finding, ProcessedDocument
+
+_DUCKDB_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN", "list[str]": "VARCHAR[]"}
+
+
+def columns_of(record_type: type, *, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Store columns for a schema dataclass: one per field, typed from its annotation."""
+    columns = []
+    for f in fields(record_type):
+        if f.name in skip:
+            continue
+        base = str(f.type).replace(" | None", "").strip()
+        if base not in _DUCKDB_TYPES:
+            raise TypeError(f"{record_type.__name__}.{f.name}: no store type for annotation {f.type!r}")
+        columns.append((f.name, _DUCKDB_TYPES[base]))
+    return columns
+
+
+# table -> [(column, DuckDB type)]; the one declaration of the store's schema.
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "documents": [
+        ("doc_id", "VARCHAR PRIMARY KEY"),
+        ("doc", "VARCHAR NOT NULL"),
+        ("path", "VARCHAR NOT NULL UNIQUE"),
+        ("title", "VARCHAR"),
+        ("authors", "VARCHAR[]"),
+        ("venue", "VARCHAR"),
+        ("published", "VARCHAR"),
+        ("year", "INTEGER"),
+        ("date_source", "VARCHAR"),
+        ("date_evidence", "VARCHAR"),
+        ("source", "VARCHAR"),
+        ("encoding", "VARCHAR"),
+        ("n_chars", "INTEGER"),
+        ("n_han", "INTEGER"),
+        ("n_sentences", "INTEGER"),
+        ("metadata", "VARCHAR"),
+        ("raw_text", "VARCHAR"),
+        ("ingested_at", "TIMESTAMP"),
+    ],
+    "sections": [
+        ("doc_id", "VARCHAR NOT NULL"),
+        ("idx", "INTEGER NOT NULL"),
+        ("kind", "VARCHAR NOT NULL"),
+        ("page", "INTEGER"),
+        ("start", "INTEGER NOT NULL"),
+        ("end", "INTEGER NOT NULL"),
+        ("text", "VARCHAR NOT NULL"),
+    ],
+    "sentences": [
+        ("doc_id", "VARCHAR NOT NULL"),
+        ("idx", "INTEGER NOT NULL"),
+        ("section", "VARCHAR NOT NULL"),
+        ("paragraph", "INTEGER NOT NULL"),
+        ("page", "INTEGER"),
+        ("start", "INTEGER NOT NULL"),
+        ("end", "INTEGER NOT NULL"),
+        ("text", "VARCHAR NOT NULL"),
+        ("simplified", "VARCHAR NOT NULL"),
+        ("n_han", "INTEGER NOT NULL"),
+    ],
+    "notes": [
+        ("doc_id", "VARCHAR NOT NULL"),
+        ("idx", "INTEGER NOT NULL"),
+        ("marker", "VARCHAR"),
+        ("kind", "VARCHAR NOT NULL"),
+        ("page", "INTEGER"),
+        ("start", "INTEGER NOT NULL"),
+        ("end", "INTEGER NOT NULL"),
+        ("text", "VARCHAR NOT NULL"),
+    ],
+    "markers": [
+        ("doc_id", "VARCHAR NOT NULL"),
+        ("sentence", "INTEGER NOT NULL"),
+        ("marker", "VARCHAR NOT NULL"),
+        ("position", "INTEGER NOT NULL"),
+        ("start", "INTEGER NOT NULL"),
+        ("end", "INTEGER NOT NULL"),
+        ("page", "INTEGER"),
+    ],
+    "mentions": [
+        ("doc_id", "VARCHAR NOT NULL"),
+        ("sentence", "INTEGER NOT NULL"),
+        ("kind", "VARCHAR NOT NULL"),
+        ("label", "VARCHAR NOT NULL"),
+        ("surface", "VARCHAR NOT NULL"),
+        ("start", "INTEGER NOT NULL"),
+        ("end", "INTEGER NOT NULL"),
+    ],
+    "stance": [
+        ("doc_id", "VARCHAR NOT NULL"),
+        ("sentence", "INTEGER NOT NULL"),
+        ("label", "VARCHAR NOT NULL"),
+        ("source", "VARCHAR NOT NULL"),
+        ("evidence", "VARCHAR"),
+        ("score", "DOUBLE"),
+    ],
+    # citations and findings: one column per field of schema.Citation / schema.Finding
+    "citations": [("doc_id", "VARCHAR NOT NULL"), *columns_of(Citation, skip=("doc",))],
+    "findings": [("doc_id", "VARCHAR NOT NULL"), *columns_of(Finding, skip=("doc",))],
+    "duplicates": [
+        ("path", "VARCHAR PRIMARY KEY"),
+        ("doc", "VARCHAR NOT NULL"),
+        ("doc_id", "VARCHAR NOT NULL"),
+    ],
+}
+CHILD_TABLES = [name for name in TABLES if name not in ("documents", "duplicates")]
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def count_han(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    doc: str
+    path: str
+    status: str  # ingested | unchanged | replaced | duplicate
+    detail: str = ""
+
+
+def _ddl(name: str, columns: list[tuple[str, str]]) -> str:
+    body = ", ".join(f'"{col}" {kind}' for col, kind in columns)
+    return f'CREATE TABLE IF NOT EXISTS "{name}" ({body})'
+
+
+class Store:
+    """A DuckDB file. Open with ``Store.open(path)``; use as a context manager."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> "Store":
+        path = str(path)
+        if read_only and not Path(path).exists():
+            raise StoreError(f"{path}: no store here yet; run `policytext ingest` first (or pass --db)")
+        try:
+            con = duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                holder = re.search(r"PID (\d+)", message)
+                who = f" (process {holder.group(1)})" if holder else ""
+                raise StoreLockedError(
+                    f"{path}: the store is in use by another policytext process{who}; "
+                    "wait for it to finish, or use another --db"
+                ) from exc
+            raise StoreError(f"{path}: cannot open store ({message})") from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: not a policytext store ({exc})") from exc
+        store = cls(con, path, read_only)
+        if not read_only:
+            store.create_schema()
+        return store
+
+    def create_schema(self) -> None:
+        with self.transaction():
+            for name, columns in TABLES.items():
+                self.con.execute(_ddl(name, columns))
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def known_paths(self) -> dict[str, str]:
+        """path -> doc_id of every stored document (and recorded duplicate)."""
+        rows = self.con.execute("SELECT path, doc_id FROM documents UNION ALL SELECT path, doc_id FROM duplicates").fetchall()
+        return dict(rows)
+
+    def write_batch(self, documents: Sequence[ProcessedDocument]) -> list[WriteOutcome]:
+        """Write processed documents in one transaction (see ``write_prepared``)."""
+        return self.write_prepared(prepare_batch(documents))
+
+    def write_prepared(self, batch: "PreparedBatch") -> list[WriteOutcome]:
+        """Write a prepared batch in one transaction; per document: no-op, replace or duplicate."""
+        outcomes: list[WriteOutcome] = []
+        insert_ids: list[str] = []
+        with self.transaction():
+            batch_first: dict[str, str] = {}
+            for key in batch.keys:
+                existing = self.con.execute(
+                    "SELECT doc_id FROM documents WHERE path = ? UNION ALL SELECT doc_id FROM duplicates WHERE path = ?",
+                    [key.path, key.path],
+                ).fetchone()
+                if existing and existing[0] == key.doc_id:
+                    outcomes.append(WriteOutcome(key.doc, key.path, "unchanged"))
+                    continue
+                replaced = existing is not None
+                if replaced:
+                    self._delete_path(key.path, existing[0])
+                same_text = self.con.execute("SELECT doc FROM documents WHERE doc_id = ?", [key.doc_id]).fetchone()
+                first = same_text[0] if same_text else batch_first.get(key.doc_id)
+                if first is not None:
+                    self.con.execute("INSERT INTO duplicates VALUES (?, ?, ?)", [key.path, key.doc, key.doc_id])
+                    outcomes.append(WriteOutcome(key.doc, key.path, "duplicate", f"same text as {first}"))
+                    continue
+                batch_first[key.doc_id] = key.doc
+                insert_ids.append(key.doc_id)
+                outcomes.append(WriteOutcome(key.doc, key.path, "replaced" if replaced else "ingested"))
+            if insert_ids:
+                wanted = pa.array(insert_ids)
+                for table, arrow in batch.tables.items():
+                    if arrow.num_rows:
+                        if len(insert_ids) != len(batch.keys):
+                            arrow = arrow.filter(pc.is_in(arrow["doc_id"], value_set=wanted))
+                        self.append_arrow(table, arrow)
+        return outcomes
+
+    def _delete_path(self, path: str, doc_id: str) -> None:
+        self.con.execute("DELETE FROM duplicates WHERE path = ?", [path])
+        owner = self.con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        if owner and owner[0] == path:
+            for table in CHILD_TABLES:
+                self.con.execute(f'DELETE FROM "{table}" WHERE doc_id = ?', [doc_id])
+            self.con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+
+    def append_arrow(self, table: str, arrow: pa.Table) -> None:
+        columns = [name for name, _ in TABLES[table]]
+        if arrow.column_names != columns:
+            raise StoreError(f"table {table}: columns {arrow.column_names} do not match the schema {columns}")
+        self.con.register("_incoming", arrow)
+        try:
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            self.con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM _incoming')
+        finally:
+            self.con.unregister("_incoming")
+
+    def append(self, table: str, records: list[dict[str, Any]]) -> None:
+        """Insert records (dicts with the table's columns) in one statement."""
+        columns = [name for name, _ in TABLES[table]]
+        unknown = set(records[0]) - set(columns)
+        if unknown:
+            raise StoreError(f"table {table}: unknown columns {sorted(unknown)}")
+        self.append_arrow(table, pa.table({col: [r.get(col) for r in records] for col in columns}))
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self.con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def table_counts(self) -> dict[str, int]:
+        return {name: self.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in TABLES}
+
+    def export_parquet(self, out_dir: str | Path, tables: Iterable[str] | None = None) -> dict[str, Path]:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = {}
+        for table in tables or TABLES:
+            target = out / f"{table}.parquet"
+            self.con.execute(f"COPY (SELECT * FROM \"{table}\") TO '{_sql_path(target)}' (FORMAT PARQUET)")
+            written[table] = target
+        return written
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+@dataclass(frozen=True)
+class DocKey:
+    doc: str
+    path: str
+    doc_id: str
+
+
+@dataclass
+class PreparedBatch:
+    """Processed documents turned into Arrow tables, ready for one transaction.
+
+    Built where the CPU work happens (a worker process), written by the single writer."""
+
+    keys: list[DocKey]
+    tables: dict[str, pa.Table]
+
+
+def _arrow_table(table: str, records: list[dict[str, Any]]) -> pa.Table:
+    columns = [name for name, _ in TABLES[table]]
+    return pa.table({col: [r.get(col) for r in records] for col in columns})
+
+
+def prepare_batch(documents: Sequence[ProcessedDocument]) -> PreparedBatch:
+    """Rows of every table for these documents; a text repeated inside the batch is kept once."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES if name != "duplicates"}
+    keys: list[DocKey] = []
+    seen: set[str] = set()
+    for d in documents:
+        doc_id = d.content_hash
+        keys.append(DocKey(d.doc, d.path, doc_id))
+        if doc_id in seen:
+            continue
+        seen.add(doc_id)
+        rows["documents"].append(
+            {
+                "doc_id": doc_id, "doc": d.doc, "path": d.path, "title": d.meta.title,
+                "authors": list(d.meta.authors), "venue": d.meta.venue, "published": d.meta.published,
+                "year": d.meta.year, "date_source": d.meta.date_source, "date_evidence": d.meta.date_evidence,
+                "source": d.meta.source, "encoding": d.encoding, "n_chars": len(d.raw_text),
+                "n_han": sum(count_han(s.text) for s in d.sentences), "n_sentences": len(d.sentences),
+                "metadata": json.dumps(d.extra, ensure_ascii=False, default=str), "raw_text": d.raw_text,
+                "ingested_at": now,
+            }
+        )
+        for s in d.sections:
+            rows["sections"].append({"doc_id": doc_id, "idx": s.index, "kind": s.kind, "page": s.page, "start": s.start, "end": s.end, "text": s.text})
+        for s in d.sentences:
+            rows["sentences"].append(
+                {"doc_id": doc_id, "idx": s.index, "section": s.section, "paragraph": s.paragraph, "page": s.page,
+                 "start": s.start, "end": s.end, "text": s.text, "simplified": s.simplified, "n_han": count_han(s.text)}
+            )
+        for n in d.notes:
+            rows["notes"].append({"doc_id": doc_id, "idx": n.index, "marker": n.marker, "kind": n.kind, "page": n.page, "start": n.start, "end": n.end, "text": n.text})
+        for m in d.markers:
+            rows["markers"].append({"doc_id": doc_id, "sentence": m.sentence, "marker": m.marker, "position": m.position, "start": m.start, "end": m.end, "page": m.page})
+        for m in d.mentions:
+            rows["mentions"].append({"doc_id": doc_id, "sentence": m.sentence, "kind": m.kind, "label": m.label, "surface": m.surface, "start": m.start, "end": m.end})
+        for st in d.stance:
+            rows["stance"].append({"doc_id": doc_id, "sentence": st.sentence, "label": st.label, "source": st.source, "evidence": st.evidence, "score": st.score})
+        for table, records in (("citations", d.citations), ("findings", d.findings)):
+            for record in records:
+                row = asdict(record)
+                row.pop("doc", None)
+                row["doc_id"] = doc_id
+                rows[table].append(row)
+    return PreparedBatch(keys, {table: _arrow_table(table, records) for table, records in rows.items()})

@@ -1,0 +1,72 @@
+"""Features and estimators: TF-IDF over jieba words plus character n-grams, then a linear model.
+
+``tokenize`` is a module-level function so a saved model refers to it by name: the jieba
+tokenizer (with the domain dictionary) lives in this process, never inside the model file.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from pipeline.train.settings import TASKS, TrainSettings
+
+_NOT_A_WORD = re.compile(r"^[\W_]+$")  # whitespace and punctuation only
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    """The project's segmenter (own jieba.Tokenizer + lexicon dictionary), built once per process."""
+    from pipeline.segment import Segmenter
+
+    return Segmenter()
+
+
+@lru_cache(maxsize=300_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(t for t in _segmenter().cut(text) if t.strip() and not _NOT_A_WORD.match(t))
+
+
+def tokenize(text: str) -> list[str]:
+    """Words of ``text`` by the domain-aware jieba segmenter; punctuation and spaces dropped,
+    one-character words kept (不, 华, 对 carry stance)."""
+    return list(_tokens(text))
+
+
+def segmenter_name() -> str:
+    return "pipeline.segment.Segmenter (own jieba.Tokenizer + lexicon dictionary)"
+
+
+def build_features(settings: TrainSettings) -> FeatureUnion:
+    common = dict(sublinear_tf=True, min_df=settings.min_df, max_features=settings.max_features, dtype=float)
+    return FeatureUnion(
+        [
+            ("words", TfidfVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=True,
+                                      ngram_range=tuple(settings.word_ngrams), **common)),
+            ("chars", TfidfVectorizer(analyzer="char", lowercase=True, ngram_range=tuple(settings.char_ngrams), **common)),
+        ]
+    )
+
+
+def build_classifier(settings: TrainSettings, *, binary: bool = False):
+    if settings.classifier == "svm":
+        svm = LinearSVC(C=settings.C, class_weight="balanced", random_state=settings.seed)
+        return CalibratedClassifierCV(svm, method="sigmoid", cv=3)
+    solver = "liblinear" if binary else "lbfgs"
+    return LogisticRegression(C=settings.C, class_weight="balanced", max_iter=2000, solver=solver, random_state=settings.seed)
+
+
+def build_estimator(task: str, settings: TrainSettings) -> Pipeline:
+    """An unfitted Pipeline for ``task``: features -> linear model (one-vs-rest for multi-label)."""
+    kind, _ = TASKS[task]
+    if kind == "multi":
+        model = OneVsRestClassifier(build_classifier(settings, binary=True))
+    else:
+        model = build_classifier(settings)
+    return Pipeline([("features", build_features(settings)), ("model", model)])

@@ -1,0 +1,154 @@
+"""Train, evaluate and save the sentence classifiers of one store."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from pipeline.store import Store
+from pipeline.train.artefact import CARD_FORMAT, git_revision, library_versions, now_iso, save_model
+from pipeline.train.data import Examples, load_examples, read_gold
+from pipeline.train.evaluate import combine_labels, format_metrics, grouped_predictions, score
+from pipeline.train.features import build_estimator, segmenter_name
+from pipeline.train.settings import DEFAULT_TASKS, TASKS, TrainError, TrainSettings, check_task
+
+DEFAULT_MODEL_NAME = "default"
+
+
+def label_classes(task: str, examples: Examples, settings: TrainSettings) -> tuple[list[str], list[str]]:
+    """(modelled labels, labels dropped as too rare). Stance keeps every label seen."""
+    kind, fixed = TASKS[task]
+    if kind == "single":
+        seen = set(examples.labels)
+        classes = [c for c in fixed if c in seen] if fixed else sorted(seen)
+        if len(classes) < 2:
+            raise TrainError(f"task {task}: the labels hold one class only ({', '.join(classes) or 'none'}); nothing to learn")
+        return classes, []
+    counts: dict[str, int] = {}
+    for labels in examples.labels:
+        for label in labels:
+            counts[label] = counts.get(label, 0) + 1
+    classes = sorted(c for c, n in counts.items() if n >= settings.min_label_count)
+    if not classes:
+        raise TrainError(f"task {task}: no label has {settings.min_label_count} or more examples; nothing to learn")
+    return classes, sorted(c for c in counts if c not in classes)
+
+
+def fit_estimator(task: str, estimator: Any, examples: Examples, classes: list[str]) -> Any:
+    """Fit on ``examples`` (multi-label targets binarised over ``classes``)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
+        warnings.filterwarnings("ignore", message="The parameter 'token_pattern' will not be used")
+        if TASKS[task][0] == "multi":
+            target = MultiLabelBinarizer(classes=classes).fit_transform([[x for x in y if x in classes] for y in examples.labels])
+        else:
+            target = np.asarray(examples.labels, dtype=object)
+        return estimator.fit(examples.texts, target)
+
+
+def evaluate_task(task: str, examples: Examples, classes: list[str], settings: TrainSettings) -> dict[str, dict[str, Any]]:
+    """Grouped CV scores: against the training labels, and (when gold rows exist) model, rules and
+    combined against gold on held-out documents."""
+    if len(set(examples.docs)) < 2:
+        return {}
+    estimator = build_estimator(task, settings)
+    predicted, proba, folds = grouped_predictions(
+        task, estimator, examples, classes, folds=settings.folds, threshold=settings.threshold,
+        fit=lambda est, ex, cls: fit_estimator(task, est, ex, cls),
+    )
+    once = [i for i, first in enumerate(examples.first) if first]
+    source = "training labels (rules, gold where given)" if any(examples.gold) else "rule labels"
+    metrics = {"model_vs_training_labels": score(task, [examples.labels[i] for i in once], [predicted[i] for i in once], classes, against=source, folds=folds)}
+    gold_rows = [i for i in once if examples.gold[i]]
+    if gold_rows:
+        truth = [examples.labels[i] for i in gold_rows]
+        gold_classes = classes if TASKS[task][0] == "single" else sorted(set(classes) | {x for i in gold_rows for x in examples.labels[i] + examples.rule[i]})
+        combined = [combine_labels(task, examples.rule[i], predicted[i], _padded(proba[i], classes, gold_classes), gold_classes, settings.combine_threshold) for i in gold_rows]
+        for name, labels in (("gold_model", [predicted[i] for i in gold_rows]),
+                             ("gold_rules", [examples.rule[i] for i in gold_rows]),
+                             ("gold_combine", combined)):
+            metrics[name] = score(task, truth, labels, gold_classes, against="gold labels of held-out documents", folds=folds)
+    return metrics
+
+
+def _padded(row: np.ndarray, classes: list[str], wanted: list[str]) -> np.ndarray:
+    """A probability row over ``classes`` re-indexed to ``wanted`` (0 where not modelled)."""
+    index = {c: i for i, c in enumerate(classes)}
+    return np.asarray([row[index[c]] if c in index else 0.0 for c in wanted])
+
+
+@dataclass
+class TrainResult:
+    path: Path
+    card: dict[str, Any]
+    blocks: list[str] = field(default_factory=list)  # printable reports, one per evaluation
+
+
+def train_model(
+    store: Store,
+    out: str | Path,
+    *,
+    tasks: tuple[str, ...] = DEFAULT_TASKS,
+    gold_dir: str | Path | None = None,
+    settings: TrainSettings = TrainSettings(),
+    evaluate: bool = True,
+    command: str = "pipeline.train.train_model",
+    on_progress: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Train one Pipeline per task on the store's rule labels (plus gold), evaluate it with grouped
+    CV, and save everything with a model card in ``out``."""
+    settings.validate()
+    tasks = tuple(dict.fromkeys(check_task(t) for t in tasks))
+    gold = read_gold(gold_dir) if gold_dir else None
+    progress = on_progress or (lambda message: None)
+    out = Path(out)
+    card: dict[str, Any] = {
+        "format": CARD_FORMAT, "name": out.name, "created": now_iso(), "command": command,
+        "git_revision": git_revision(), "versions": library_versions(), "settings": settings.as_dict(),
+        "features": {"words": f"TF-IDF over {segmenter_name()} tokens, n-grams {tuple(settings.word_ngrams)}",
+                     "chars": f"TF-IDF over character n-grams {tuple(settings.char_ngrams)}",
+                     "input": "sentences.simplified (Simplified-Chinese view of the sentence)"},
+        "data": {"store": str(Path(store.path).name), "gold": str(gold_dir) if gold_dir else None, "sections": list(settings.sections)},
+        "tasks": {},
+    }
+    estimators: dict[str, Any] = {}
+    blocks: list[str] = []
+    for task in tasks:
+        progress(f"{task}: loading labels")
+        examples = load_examples(store, task, settings, gold=gold if task != "claims" else None)
+        classes, dropped = label_classes(task, examples, settings)
+        metrics: dict[str, Any] = {}
+        if evaluate:
+            progress(f"{task}: grouped cross-validation on {len(examples)} rows")
+            metrics = evaluate_task(task, examples, classes, settings)
+            blocks += [format_metrics(f"{task} / {name}", m) for name, m in metrics.items()]
+        progress(f"{task}: fitting on {len(examples)} rows")
+        started = time.perf_counter()
+        estimators[task] = fit_estimator(task, build_estimator(task, settings), examples, classes)
+        seconds = time.perf_counter() - started
+        source = {"stance": "rules (stance table, source='rules')", "instruments": "rules (mentions of kind 'instrument')",
+                  "claims": "claim detector (pipeline.extract.citations.claim_kinds)"}[task]
+        if gold and task != "claims":
+            source += f"; gold labels from {gold_dir}/sentences.jsonl replace them where given (weight {settings.gold_weight})"
+        card["tasks"][task] = {
+            "kind": TASKS[task][0], "labels": classes, "dropped_labels": dropped, "label_source": source,
+            "data": examples.summary(), "train_seconds": round(seconds, 2), "metrics": metrics,
+        }
+    save_model(out, estimators, card)
+    return TrainResult(out, card, blocks)
+
+
+def train_default(store: Store, models_dir: str | Path, *, gold_dir: str | Path | None = None, settings: TrainSettings = TrainSettings()) -> Path:
+    """The model ``make run`` builds: stance and instruments on the whole store's rule labels,
+    saved in ``models_dir/default``. Returns that directory."""
+    result = train_model(store, Path(models_dir) / DEFAULT_MODEL_NAME, tasks=DEFAULT_TASKS, gold_dir=gold_dir,
+                         settings=settings, command="make run (pipeline.train.train_default)")
+    return result.path

@@ -1,0 +1,256 @@
+"""Tests for pipeline.clean: one block per step, tiny hand-written fixtures."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from pipeline.clean import clean_text
+from pipeline.clean.normalize import nfkc
+from pipeline.clean.offsets import MappedText
+from pipeline.clean.sentences import split_points
+from pipeline.clean.simplified import to_simplified
+from pipeline.clean.spacing import despace
+
+DATA = Path(__file__).parent / "data" / "clean"
+
+
+def sentences(result, kind="body"):
+    return [s.text for s in result.sentences if s.section == kind]
+
+
+def wrap(paragraphs: list[str], width: int = 20, *, double: bool = True) -> list[str]:
+    """Hard-wrap paragraphs at ``width`` characters, one output line per wrapped line."""
+    lines = []
+    for p in paragraphs:
+        lines += [p[i:i + width] for i in range(0, len(p), width)]
+    return lines
+
+
+def join_lines(lines: list[str], *, double: bool = True) -> str:
+    return ("\n\n" if double else "\n").join(lines) + "\n"
+
+
+def assert_offsets_map_back(raw: str, result) -> None:
+    assert len(result.text) == len(result.offsets)
+    for ch, off in zip(result.text, result.offsets):
+        src = raw[off]
+        if ch.isspace():
+            assert src.isspace()
+        else:
+            assert ch == src or ch in unicodedata.normalize("NFKC", src), (ch, src)
+
+
+# --- normalize -------------------------------------------------------------------------
+
+def test_nfkc_kangxi_and_fullwidth_digits_keep_punctuation_and_markers():
+    mt = nfkc(MappedText.from_raw("⼤家在２０２４年，（见①）…"))
+    assert mt.text == "大家在2024年，（见①）…"
+    assert mt.offsets == list(range(len(mt.text)))
+
+
+def test_nfkc_expansion_maps_every_char_to_source():
+    mt = nfkc(MappedText.from_raw("aﬁb"))
+    assert mt.text == "afib"
+    assert mt.offsets == [0, 1, 1, 2]
+
+
+def test_raw_text_is_not_modified_and_result_is_nfkc():
+    raw = "⼤国经济在２０２３年增长。"
+    result = clean_text(raw)
+    assert raw == "⼤国经济在２０２３年增长。"
+    assert sentences(result) == ["大国经济在2023年增长。"]
+    assert result.sentences[0].start == 0 and result.sentences[0].end == len(raw)
+
+
+# --- line joining ----------------------------------------------------------------------
+
+LONG_A = "全球产业链在市场和非市场的多重因素冲击下快速重构，全球化进程显著放缓甚至出现倒退，区域化和近岸化成为各国政府与企业布局产业链的重要方向之一。"
+LONG_B = "在全球产业链加速重构的背景下，全球贸易治理体系也出现明显变化，多边贸易体制式微，区域贸易协定呈现分化，政府干预日渐盛行，价值观等因素成为重要考量。"
+
+
+@pytest.mark.parametrize("double", [True, False])
+def test_hard_wrapped_lines_are_joined(double):
+    raw = join_lines(wrap([LONG_A, LONG_B]), double=double)
+    result = clean_text(raw)
+    assert "全球产业链在市场和非市场的多重因素冲击下快速重构，全球化进程显著放缓甚至出现倒退，区域化和近岸化成为各国政府与企业布局产业链的重要方向之一。" in sentences(result)
+    assert any(s.startswith("在全球产业链加速重构的背景下") for s in sentences(result))
+
+
+def test_wrapped_heading_is_not_joined_to_the_paragraph():
+    raw = join_lines(wrap([LONG_B]) + ["一、问题的提出"] + wrap([LONG_A, LONG_B]))
+    result = clean_text(raw)
+    assert "一、问题的提出" in sentences(result)
+    assert sentences(result)[-2].startswith("全球产业链在市场")
+
+
+def test_real_paragraphs_of_clean_text_are_not_joined():
+    raw = "同志们：\n\n第一部分是经济发展的总体情况\n\n第二段讲的是今后的工作任务。\n\n第三段讲的是政府自身建设。\n"
+    result = clean_text(raw)
+    assert sentences(result) == ["同志们：", "第一部分是经济发展的总体情况", "第二段讲的是今后的工作任务。", "第三段讲的是政府自身建设。"]
+    assert len({s.paragraph for s in result.sentences}) == 4
+
+
+# --- spacing ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("从 而 优 化 全 球 资 源", "从而优化全球资源"),
+        ("自 2018 年 10 月以来", "自2018年10月以来"),
+        ("美欧 T T C 和 I P E F 框架", "美欧TTC和IPEF框架"),
+        ("沙利文（Jake Sullivan）指出", "沙利文（Jake Sullivan）指出"),
+        ("“ 协 调 单 边 主 义 ”", "“协调单边主义”"),
+    ],
+)
+def test_despace(raw, expected):
+    assert despace(MappedText.from_raw(raw)).text == expected
+
+
+# --- page furniture --------------------------------------------------------------------
+
+def test_running_header_and_page_number_are_dropped():
+    header = "张三 李四 一个很长的论文标题：关于测试的研究"
+    body = ["这是正文的第一段，讲述一些事情。", header, "17", "这是正文的第二段，讲述另外一些事情。", header]
+    raw = "\n\n".join(body) + "\n"
+    result = clean_text(raw)
+    assert result.title_hint == "张三李四一个很长的论文标题：关于测试的研究"
+    assert sentences(result) == ["这是正文的第一段，讲述一些事情。", "这是正文的第二段，讲述另外一些事情。"]
+    assert result.dropped == {"header": 2, "pagenum": 1}
+    assert "17" not in result.text and header not in result.text
+
+
+def test_photo_caption_between_broken_lines_is_dropped():
+    para = LONG_A + LONG_B + LONG_A
+    lines = wrap([para])
+    caption = "2022年6月15日，这是一张照片的说明文字，它比正文的一行宽得多得多得多。"
+    # the caption sits between two halves of a wrapped body line; the next page starts with a space
+    k = 6
+    raw = "\n\n".join(lines[:k]) + "\n\n" + caption + "\n " + "\n\n".join(lines[k:]) + "\n"
+    result = clean_text(raw)
+    assert result.dropped.get("caption") == 1
+    assert [s.kind for s in result.sections].count("caption") == 1
+    text = "".join(sentences(result))
+    assert text == para
+
+
+# --- markup ----------------------------------------------------------------------------
+
+def test_markdown_markup_is_stripped():
+    raw = (DATA / "markdown_article.md").read_text(encoding="utf-8")
+    result = clean_text(raw, fmt="markdown")
+    kinds = {s.kind for s in result.sections}
+    assert {"title", "abstract", "meta", "body", "note"} <= kinds
+    title = next(s for s in result.sections if s.kind == "title")
+    assert title.text == "一个测试标题*"
+    assert sentences(result, "abstract") == ["这是一段摘要。", "它有两句话。"]
+    body = sentences(result)
+    assert "正文还引用了一个网站。" in body
+    assert not any("**" in s or "<sup>" in s or "#" in s for s in body)
+
+
+def test_markdown_detected_in_plain_text_mode():
+    raw = (DATA / "markdown_article.md").read_text(encoding="utf-8")
+    assert clean_text(raw).text == clean_text(raw, fmt="markdown").text
+
+
+# --- notes and markers -----------------------------------------------------------------
+
+def test_footnote_block_inside_a_sentence_is_extracted_and_sentence_rejoined():
+    raw = (DATA / "markdown_article.md").read_text(encoding="utf-8")
+    result = clean_text(raw, fmt="markdown")
+    assert "近年来，研究者建立了许多新的分析框架。" in sentences(result)
+    assert [n.marker for n in result.notes] == ["①"]
+    assert result.notes[0].text == "张三：《测试方法研究》，载《测试学报》，2020年第1期。"
+    assert result.notes[0].kind == "footnote"
+
+
+def test_markers_are_removed_and_returned_author_year_stays():
+    raw = (DATA / "markdown_article.md").read_text(encoding="utf-8")
+    result = clean_text(raw, fmt="markdown")
+    body = sentences(result)
+    assert "这里是正文，提到了沙利文（Jake Sullivan）的演讲。" in body
+    assert "作者认为效果有限(陈靓，2022)。" in body
+    assert "这些框架各有不同，也有相同之处。" in body
+    by_marker = {m.marker: m for m in result.markers}
+    assert set(by_marker) == {"①", "[1]", "[2-3]"}
+    circled = by_marker["①"]
+    sent = result.sentences[circled.sentence]
+    assert sent.text[: circled.position] == "这里是正文，提到了沙利文（Jake Sullivan）的演讲"
+    assert raw[circled.start:circled.end] == "①"
+    assert circled.page == result.notes[0].page
+    assert by_marker["[1]"].page == result.notes[0].page + 1
+
+
+def test_bracketed_marker_forms():
+    result = clean_text("有研究指出[1,4]，也有不同看法[2-3]。另见^⑤。")
+    assert [m.marker for m in result.markers] == ["[1,4]", "[2-3]", "⑤"]
+    assert sentences(result) == ["有研究指出，也有不同看法。", "另见。"]
+
+
+def test_note_continued_on_next_page_is_joined():
+    text1 = LONG_A + "这一句话引用了文献①，并且一直写到页面的最后一行没有结束，因为它要翻页继续写下去"
+    pad = "长" * ((-len(text1)) % 20)  # the last line of a page is a full line
+    body1 = wrap([text1 + pad])
+    body2 = wrap(["写完了这句话。" + LONG_B + "这里有新一页的标记①而且它需要被找到。"])
+    note1 = ["① 张三：《一篇很长的文章的题目》，《某某学报》2020年第1期，第1—10页；李四：", "《另一篇文章》，《学报》。"]
+    # next page: starts with a space; its footnote block begins with the carried-over note text
+    raw = "\n\n".join(body1) + "\n" + "\n".join(note1) + "\n " + "\n\n".join(body2) + "\n\n" \
+        + "2021年第2期。\n① 王五：《第三篇文章》。\n"
+    result = clean_text(raw)
+    notes = [(n.marker, n.text, n.page) for n in result.notes]
+    assert notes[0][0] == "①" and notes[0][1].endswith("《另一篇文章》，《学报》。2021年第2期。")
+    assert notes[1][:2] == ("①", "王五：《第三篇文章》。")
+    assert notes[0][2] != notes[1][2]
+    joined = "".join(sentences(result))
+    assert "因为它要翻页继续写下去" + pad + "写完了这句话。" in joined
+    pages = {m.page for m in result.markers}
+    assert pages == {notes[0][2], notes[1][2]}
+
+
+# --- sentences -------------------------------------------------------------------------
+
+def test_sentence_split_keeps_closing_quotes_and_protects_book_titles():
+    text = "他说：“我们会成功的！”然后离开了。《谁动了我的奶酪？》是一本书。真的吗?是的!"
+    ends = split_points(text)
+    parts = [text[a:b] for a, b in zip([0] + ends[:-1], ends)]
+    assert parts == ["他说：“我们会成功的！”", "然后离开了。", "《谁动了我的奶酪？》是一本书。", "真的吗?", "是的!"]
+
+
+def test_question_mark_inside_url_does_not_split():
+    assert len(split_points("见https://a.org/x.cfm?id=70。")) == 1
+
+
+def test_simplified_view_has_same_length():
+    for text in ["漢語國際關係", "乾隆年間的發展", "中国", "後來的事"]:
+        out = to_simplified(text)
+        assert len(out) == len(text)
+    result = clean_text("國務院政府工作報告。")
+    assert result.sentences[0].simplified == "国务院政府工作报告。"
+    assert result.sentences[0].text == "國務院政府工作報告。"
+
+
+# --- interface and invariants ----------------------------------------------------------
+
+def test_unknown_format_is_rejected_with_the_value():
+    with pytest.raises(ValueError, match="unknown fmt 'pdf'"):
+        clean_text("x", fmt="pdf")
+
+
+@pytest.mark.parametrize("raw", ["", "\n\n", "   ", "a", "①", "\r\n\r\n中文\r\n", "**", "[1]", "<sup></sup>"])
+def test_degenerate_inputs(raw):
+    result = clean_text(raw)
+    assert_offsets_map_back(raw, result)
+
+
+def test_offsets_and_sentence_spans_map_back_on_fixture():
+    raw = (DATA / "markdown_article.md").read_text(encoding="utf-8")
+    result = clean_text(raw)
+    assert_offsets_map_back(raw, result)
+    for s in result.sentences:
+        assert 0 <= s.start < s.end <= len(raw)
+        assert raw[s.start] == s.text[0] or s.text[0] in unicodedata.normalize("NFKC", raw[s.start])
+    for m in result.markers:
+        assert m.marker.strip("[]^") in raw[m.start:m.end] or raw[m.start:m.end] in m.marker
