@@ -341,18 +341,20 @@ def report(db, out):
 
 
 @cli.command()
-@click.argument("input", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument("input", type=click.File("r", encoding="utf-8"), required=False)
+@click.option("--in", "in_file", type=click.File("r", encoding="utf-8"), help="Input JSON Lines (or the INPUT argument; default: stdin).")
 @click.option("--out", "-o", "output", type=click.File("w", encoding="utf-8"), default="-", help="Output JSON Lines (default: stdout).")
 @click.option("--text-field", default="text", show_default=True, help="Field holding the sentence text.")
 @domain_errors
-def tag(input, output, text_field):
+def tag(input, in_file, output, text_field):
     """Tag JSON Lines sentences with frameworks, instruments, stance and evidence.
 
     Reads INPUT (default: stdin), writes each record with the tag fields added. Bad lines
     are reported with their line number; the others are still tagged.
 
-    Example: policytext tag sentences.jsonl -o tagged.jsonl
+    Example: policytext tag --in sentences.jsonl --out tagged.jsonl
     """
+    input = in_file or input or click.get_text_stream("stdin")
     from pipeline.tagging import Tagger, tag_jsonl
 
     report = tag_jsonl(input, output, tagger=Tagger(text_field=text_field), name=input.name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SECTION_KINDS = ("title", "abstract", "body", "note", "reference", "caption", "header", "meta")
+SECTION_KINDS = ("title", "abstract", "body", "note", "reference", "table", "caption", "header", "meta")
 MENTION_KINDS = ("framework", "instrument", "term")
 STANCE_LABELS = ("DECOUPLING", "RECOUPLING", "MIXED", "NONE")
 DATE_SOURCES = ("manifest", "record", "text", "inferred")

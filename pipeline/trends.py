@@ -31,7 +31,7 @@ UNDATED = "undated"
 NONE_BUCKET = "(none)"
 # Kept for callers of the first version; every stored section counts (headers and captions
 # are dropped by the cleaner before sentences are made).
-COUNTED_SECTIONS = ("title", "abstract", "body", "note", "reference", "meta")
+COUNTED_SECTIONS = ("title", "abstract", "body", "note", "reference", "table", "meta")
 
 # Whitespace as RE2 (DuckDB) and Python see it: ASCII whitespace plus Unicode separators
 # (U+3000 ideographic space, no-break spaces).
