@@ -212,16 +212,17 @@ def evaluate(db, gold):
 @cli.command()
 @db_option
 @click.option("--shared", type=click.Path(file_okay=False), default=str(DEFAULT_SHARED), show_default=True, help="Shared corpus folder; the sample corpus is used when absent.")
+@click.option("--report-dir", type=click.Path(file_okay=False), default="report", show_default=True, help="Where the HTML report is written.")
 @click.option("--quiet", "-q", is_flag=True)
 @domain_errors
-def run(db, shared, quiet):
+def run(db, shared, report_dir, quiet):
     """The main job: ingest the default corpus and build everything on it.
 
     Example: policytext run --db policytext.duckdb
     """
     from pipeline.jobs import run_default
 
-    result = run_default(db=db, shared=shared, settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure)
+    result = run_default(db=db, shared=shared, report_dir=report_dir, settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure)
     for part, summary in result.parts:
         where = part.paths[0].parent if part.paths else "?"
         click.echo(f"{where}: {summary.line()}")

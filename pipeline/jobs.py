@@ -45,9 +45,22 @@ def default_corpus(shared: str | Path | None) -> list[CorpusPart]:
     return [CorpusPart(files, manifest if manifest.exists() else None)]
 
 
-def run_default(*, db: str | Path, shared: str | Path | None, settings: IngestSettings = IngestSettings(), on_failure=None) -> RunResult:
+def run_default(
+    *,
+    db: str | Path,
+    shared: str | Path | None,
+    report_dir: str | Path = "report",
+    settings: IngestSettings = IngestSettings(),
+    on_failure=None,
+) -> RunResult:
+    """Ingest the default corpus, then write the HTML report over the whole store."""
+    from pipeline.report import write_report
+    from pipeline.store import Store
+
     result = RunResult(db=str(db))
     for part in default_corpus(shared):
         summary = ingest(part.paths, db=db, manifest=part.manifest, settings=settings, on_failure=on_failure)
         result.parts.append((part, summary))
+    with Store.open(db, read_only=True) as store:
+        result.outputs["report"] = str(write_report(store, report_dir).resolve())
     return result
