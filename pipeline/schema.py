@@ -10,6 +10,7 @@ document (``Document.raw_text``), so any span can be shown in its original conte
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Sequence
 from typing import Any
 
 SECTION_KINDS = ("title", "abstract", "body", "note", "reference", "table", "caption", "header", "meta")
@@ -157,13 +158,17 @@ def field_names(cls: type) -> list[str]:
 class CleanResult:
     """What the cleaner returns for one raw text.
 
-    ``text`` is the whole cleaned text (paragraphs separated by ``\\n``) and
-    ``offsets[i]`` is the raw offset of ``text[i]``; sections, sentences and notes carry
-    raw offsets already. ``title_hint`` is the running page header, when one was found.
+    ``text`` is the whole cleaned text without headers and captions: one paragraph per
+    line, paragraphs separated by a blank line (``\\n\\n``); table rows keep a tab between
+    cells. ``offsets[i]`` (an ``array('i')``) is the raw offset of ``text[i]``; a separator
+    maps to the raw whitespace before its paragraph. Cleaning ``text`` again gives ``text``
+    back (a text already in this form keeps its paragraph breaks). Sections, sentences and
+    notes carry raw offsets already; table/figure titles, rows and source lines are
+    ``table`` sections. ``title_hint`` is the running page header, when one was found.
     """
 
     text: str
-    offsets: list[int]
+    offsets: Sequence[int]  # array('i'): raw offset of every cleaned character
     sections: list[Section]
     sentences: list[Sentence]
     notes: list[Note]

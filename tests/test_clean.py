@@ -48,13 +48,13 @@ def assert_offsets_map_back(raw: str, result) -> None:
 def test_nfkc_kangxi_and_fullwidth_digits_keep_punctuation_and_markers():
     mt = nfkc(MappedText.from_raw("⼤家在２０２４年，（见①）…"))
     assert mt.text == "大家在2024年，（见①）…"
-    assert mt.offsets == list(range(len(mt.text)))
+    assert mt.offsets.tolist() == list(range(len(mt.text)))
 
 
 def test_nfkc_expansion_maps_every_char_to_source():
     mt = nfkc(MappedText.from_raw("aﬁb"))
     assert mt.text == "afib"
-    assert mt.offsets == [0, 1, 1, 2]
+    assert mt.offsets.tolist() == [0, 1, 1, 2]
 
 
 def test_raw_text_is_not_modified_and_result_is_nfkc():
@@ -254,3 +254,55 @@ def test_offsets_and_sentence_spans_map_back_on_fixture():
         assert raw[s.start] == s.text[0] or s.text[0] in unicodedata.normalize("NFKC", raw[s.start])
     for m in result.markers:
         assert m.marker.strip("[]^") in raw[m.start:m.end] or raw[m.start:m.end] in m.marker
+
+
+# --- paragraphs, tables and idempotency ------------------------------------------------
+
+def test_cleaned_text_separates_paragraphs_with_a_blank_line():
+    raw = (DATA / "paragraphs_and_table.txt").read_text(encoding="utf-8")
+    result = clean_text(raw)
+    paragraphs = result.text.split("\n\n")
+    assert "\n" not in "".join(paragraphs)
+    assert paragraphs[2] == "全球贸易规则的变化，这一过程仍在持续"
+    assert paragraphs[3] == "本段另起一行，讲述第二个问题。它有两句话。"
+
+
+def test_clean_is_idempotent_on_a_paragraph_without_final_punctuation_and_a_table():
+    raw = (DATA / "paragraphs_and_table.txt").read_text(encoding="utf-8")
+    once = clean_text(raw)
+    twice = clean_text(once.text)
+    assert twice.text == once.text
+    assert [(s.kind, s.text) for s in twice.sections] == [(s.kind, s.text) for s in once.sections]
+
+
+def test_tables_figures_and_sources_are_table_sections_not_body():
+    raw = (DATA / "paragraphs_and_table.txt").read_text(encoding="utf-8")
+    result = clean_text(raw)
+    table = [s.text for s in result.sections if s.kind == "table"]
+    assert table == ["表1三类合作框架的比较", "类型\t名称\t时间", "宏观框架\t贸易和技术理事会\t2021年",
+                     "科技框架\t芯片联盟\t2022年", "资料来源：作者整理。", "图2贸易差额的变化", "数据来源：统计局数据库。"]
+    body = sentences(result)
+    assert not any("来源" in s or "芯片联盟" in s or s.startswith(("表", "图")) for s in body)
+    assert body[-1] == "最后一段正文在这里结束，它比前面的段落短一些。"
+    # table rows are still sentences of kind "table", so term counts see them
+    assert "科技框架\t芯片联盟\t2022年" in sentences(result, "table")
+
+
+def test_a_figure_reference_inside_body_text_is_not_a_table():
+    raw = "图 1 显示，贸易差额在过去十年中持续扩大，这一趋势值得注意。\n\n下一段正文。\n"
+    result = clean_text(raw)
+    assert sentences(result) == ["图1显示，贸易差额在过去十年中持续扩大，这一趋势值得注意。", "下一段正文。"]
+
+
+def test_lone_newlines_inside_a_sentence_are_joined_in_blank_line_separated_text():
+    # web pages (Wikisource) break a line around every inline link
+    raw = "会议听取了总理所作的\n政府工作报告\n。会议充分肯定过去一年的工作。\n\n会议号召全国人民团结奋斗。\n"
+    result = clean_text(raw)
+    assert sentences(result) == ["会议听取了总理所作的政府工作报告。", "会议充分肯定过去一年的工作。", "会议号召全国人民团结奋斗。"]
+    assert clean_text(result.text).text == result.text
+
+
+def test_offsets_are_a_compact_int_array():
+    result = clean_text("第一段。\n\n第二段。")
+    assert result.text == "第一段。\n\n第二段。"
+    assert list(result.offsets) == list(range(len(result.text)))

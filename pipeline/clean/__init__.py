@@ -2,15 +2,20 @@
 
 ``clean_text(raw_text, fmt=...)`` runs one step per module: markup stripping (markup),
 NFKC (normalize), line layout and wrap joining (lines, paragraphs), running headers, page
-numbers and captions (pages), footnote blocks (notes), section labels (sections),
-de-spacing (spacing), markers (markers), sentence splitting (sentences) and the Simplified
-view (simplified). Every cleaned character keeps its raw offset (offsets.MappedText).
+numbers and captions (pages), tables and figures (tables), footnote blocks (notes), section
+labels (sections), de-spacing (spacing), markers (markers), sentence splitting (sentences)
+and the Simplified view (simplified). Every cleaned character keeps its raw offset
+(offsets.MappedText, a numpy offset array).
+
+Whole-text passes, not per-character Python: all paragraphs are joined into one text
+(a blank line between them) that is de-spaced, split into sentences and searched for
+markers once; only paragraphs that carry markers are handled one by one.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from pipeline.schema import CleanResult, Marker, Note, Section, Sentence
 
@@ -19,20 +24,23 @@ from .markers import find_markers
 from .markup import looks_like_markdown, strip_markup
 from .normalize import nfkc, normalize_newlines
 from .notes import mark_notes, note_marker
-from .offsets import MappedText
+from .offsets import MappedText, span_of
 from .pages import mark_captions, mark_headers, mark_page_numbers
-from .paragraphs import Paragraph, assemble, paragraph_text
+from .paragraphs import PARAGRAPH_BREAK, Paragraph, assemble, join_paragraphs
 from .sections import ABSTRACT_LABEL, mark_labels, mark_title
 from .sentences import split_points
-from .simplified import to_simplified
+from .simplified import needs_conversion, to_simplified
 from .spacing import despace
+from .tables import mark_tables
 
 __all__ = ["clean_text", "FORMATS", "MappedText"]
 
 FORMATS = ("text", "markdown", "html")
 DROPPED_KINDS = ("header", "caption")
 _NO_MARKER_KINDS = ("note", "reference")
-_SPACES = re.compile(r"\s")
+# one paragraph per line, a blank line between paragraphs, no whitespace at either end of a line
+CANONICAL = re.compile(r"[^\s](?:[^\n]*[^\s])?(?:\n\n[^\s](?:[^\n]*[^\s])?)*")
+_REF_NUMBER = re.compile(r"^\[?(\d{1,3})[\].、]\s*")
 
 
 def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
@@ -49,9 +57,13 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
 
     lines = split_lines(mt, heading_offsets)
     layout = measure_layout(lines)
+    # text already in the cleaner's own form: its paragraph breaks are kept and it has no
+    # page furniture, so cleaning a cleaned text changes nothing
+    layout.trusted = not layout.wrapped and bool(CANONICAL.fullmatch(raw_text))
     dropped: dict[str, int] = {}
-    n_pagenum = mark_page_numbers(lines)
-    title_hint = mark_headers(lines)
+    n_pagenum = 0 if layout.trusted else mark_page_numbers(lines)
+    title_hint = None if layout.trusted else mark_headers(lines)
+    mark_tables(lines, layout)
     mark_labels(lines, layout)
     compute_reference_widths(layout, lines)
     n_blocks = mark_notes(lines, layout)
@@ -60,49 +72,66 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
 
     paras = assemble(lines, layout)
     block_end_lines = _block_ends(lines, n_blocks)
-    block_end_raw = [mt.offsets[lines[i].end - 1] if lines[i].end > lines[i].start else 0 for i in block_end_lines]
+    block_end_raw = [int(mt.offsets[lines[i].end - 1]) if lines[i].end > lines[i].start else 0 for i in block_end_lines]
+
+    # every paragraph, in order, one per line of one text: de-spaced in a single pass
+    whole = despace(join_paragraphs(paras, mt))
+    bounds = _paragraph_bounds(whole.text, len(paras))
+    text, offsets = whole.text, whole.offsets
+    traditional = needs_conversion(text)
+    ends = split_points(text)[:-1]  # sentence ends, whole text at once
+    marker_at = [m[0] for m in find_markers(text)]
 
     sections: list[Section] = []
     sentences: list[Sentence] = []
     notes: list[Note] = []
     markers: list[Marker] = []
-    kept_parts: list[MappedText] = []
-    for p in paras:
-        p.text = despace(paragraph_text(p, mt))
-        if not p.text.text:
-            continue
+    drop_spans: list[tuple[int, int]] = []
+    for p, (a, b) in zip(paras, bounds):
         p.page = _page_of(p, block_end_lines) if n_blocks else None
-        start, end = p.text.raw_span()
-        sections.append(Section(p.kind, len(sections), start, end, p.text.text, p.page))
+        start, end = span_of(offsets, a, b)
+        ptext = text[a:b]
+        sections.append(Section(p.kind, len(sections), start, end, ptext, p.page))
         if p.kind in DROPPED_KINDS:
             dropped[p.kind] = dropped.get(p.kind, 0) + 1
+            drop_spans.append((a - 2, b) if a >= 2 else (a, b + 2))
             continue
-        if kept_parts:
-            sep = p.first.start - 1
-            kept_parts.append(MappedText.char("\n", mt.offsets[sep] if 0 <= sep < len(mt.offsets) else p.text.offsets[0]))
-        kept_parts.append(p.text)
-        body = p.text
+        cut = 0
         if p.kind == "note":
-            marker, cut = note_marker(body.text)
-            body = body.slice(cut, len(body))
-            if body.text:
-                s, e = body.raw_span()
-                notes.append(Note(len(notes), marker, body.text, "footnote", p.page, s, e))
+            marker, cut = note_marker(ptext)
+            if cut < len(ptext):
+                s, e = span_of(offsets, a + cut, b)
+                notes.append(Note(len(notes), marker, ptext[cut:], "footnote", p.page, s, e))
         elif p.kind == "reference" and not p.first.extra.get("ref_head"):
-            s, e = body.raw_span()
-            m = re.match(r"^\[?(\d{1,3})[\].、]\s*", body.text)
-            notes.append(Note(len(notes), m.group(1) if m else None, body.text[m.end():] if m else body.text, "reference", None, s, e))
+            m = _REF_NUMBER.match(ptext)
+            notes.append(Note(len(notes), m.group(1) if m else None, ptext[m.end():] if m else ptext, "reference", None, start, end))
         elif p.kind == "abstract":
-            m = ABSTRACT_LABEL.match(body.text)
+            m = ABSTRACT_LABEL.match(ptext)
             if m:
-                body = body.slice(m.end(), len(body))
-        _sentences(p, body, sentences, markers, block_end_raw, n_blocks)
+                cut = m.end()
+        lo = a + cut
+        if p.kind not in _NO_MARKER_KINDS and bisect_left(marker_at, lo) < bisect_left(marker_at, b):
+            _sentences_with_markers(p, ptext[cut:], offsets, lo, sentences, markers, block_end_raw, n_blocks, traditional)
+            continue
+        begin = lo
+        for end in ends[bisect_right(ends, lo):bisect_left(ends, b)] + [b]:
+            seg = text[begin:end]
+            stripped = seg.strip()
+            if stripped:
+                sa = begin + len(seg) - len(seg.lstrip())
+                sb = sa + len(stripped)
+                s_raw, e_raw = span_of(offsets, sa, sb)
+                sentences.append(Sentence(len(sentences), p.kind, p.index, s_raw, e_raw, stripped,
+                                          to_simplified(stripped) if traditional else stripped,
+                                          bisect_right(block_end_raw, s_raw) if n_blocks else None))
+            begin = end
     if n_pagenum:
         dropped["pagenum"] = n_pagenum
-    text = MappedText.concat(kept_parts)
+    if drop_spans:
+        whole = whole.delete(sorted(drop_spans))
     return CleanResult(
-        text=text.text,
-        offsets=text.offsets,
+        text=whole.text,
+        offsets=whole.offset_array(),
         sections=sections,
         sentences=sentences,
         notes=notes,
@@ -110,6 +139,19 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
         title_hint=despace(MappedText.from_raw(title_hint)).text if title_hint else None,
         dropped=dropped,
     )
+
+
+def _paragraph_bounds(text: str, n: int) -> list[tuple[int, int]]:
+    """[start, end) of each paragraph in the joined text (paragraphs are separated by a
+    blank line and contain no newline)."""
+    bounds = []
+    pos = 0
+    for part in text.split(PARAGRAPH_BREAK) if text else []:
+        bounds.append((pos, pos + len(part)))
+        pos += len(part) + len(PARAGRAPH_BREAK)
+    if len(bounds) != n:
+        raise RuntimeError(f"clean_text: {n} paragraphs but {len(bounds)} after joining (a newline inside a paragraph)")
+    return bounds
 
 
 def _block_ends(lines, n_blocks: int) -> list[int]:
@@ -126,36 +168,40 @@ def _page_of(p: Paragraph, block_end_lines: list[int]) -> int:
     return bisect_right(block_end_lines, p.first.index)
 
 
-def _sentences(p: Paragraph, body: MappedText, sentences: list[Sentence], markers: list[Marker],
-               block_end_raw: list[int], n_blocks: int) -> None:
-    found = [] if p.kind in _NO_MARKER_KINDS else find_markers(body)
+def _sentences_with_markers(p: Paragraph, body: str, offsets, base: int, sentences: list[Sentence], markers: list[Marker],
+               block_end_raw: list[int], n_blocks: int, traditional: bool) -> None:
+    """Split one paragraph's text (``body`` = ``text[base:base+len(body)]``) into sentences;
+    in-text markers are removed from the sentence text and recorded."""
+    found = find_markers(body)
     pending: list[tuple[int, str, int, int]] = []  # position in marker-free text, marker, raw start, raw end
+    offs = offsets[base:base + len(body)]
     if found:
+        mt = MappedText(body, offs)
         removed = 0
         for s, e, mk in found:
-            pending.append((s - removed, mk, body.offsets[s], body.offsets[e - 1] + 1))
+            pending.append((s - removed, mk, int(offs[s]), int(offs[e - 1]) + 1))
             removed += e - s
-        body = body.delete([(s, e) for s, e, _ in found])
-    text = body.text
+        mt = mt.delete([(s, e) for s, e, _ in found])
+        body, offs = mt.text, mt.offsets
     begin = 0
     spans = []
-    for end in split_points(text):
-        a, b = begin, end
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            spans.append((a, b, begin, end))
+    for end in split_points(body):
+        seg = body[begin:end]
+        stripped = seg.strip()
+        if stripped:
+            a = begin + len(seg) - len(seg.lstrip())
+            spans.append((a, a + len(stripped), begin, end))
         begin = end
     mi = 0
-    for a, b, lo, hi in spans:
-        seg = body.slice(a, b)
+    last = len(spans) - 1
+    kind, para = p.kind, p.index
+    for k, (a, b, lo, hi) in enumerate(spans):
         idx = len(sentences)
-        s_raw, e_raw = seg.raw_span()
+        s_raw, e_raw = span_of(offs, a, b)
+        seg = body[a:b]
         page = bisect_right(block_end_raw, s_raw) if n_blocks else None
-        sentences.append(Sentence(idx, p.kind, p.index, s_raw, e_raw, seg.text, to_simplified(seg.text), page))
-        while mi < len(pending) and (pending[mi][0] <= hi or (a, b, lo, hi) == spans[-1]):
+        sentences.append(Sentence(idx, kind, para, s_raw, e_raw, seg, to_simplified(seg) if traditional else seg, page))
+        while mi < len(pending) and (pending[mi][0] <= hi or k == last):
             pos, mk, rs, re_ = pending[mi]
             mpage = bisect_right(block_end_raw, rs) if n_blocks else None
             markers.append(Marker(idx, mk, min(max(pos - a, 0), b - a), rs, re_, mpage))

@@ -8,6 +8,8 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from statistics import median
 
+import numpy as np
+
 from .offsets import MappedText
 
 _WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u2460-\u24ff\u201c\u201d\u2018\u2019\u2014\u2026]")
@@ -24,7 +26,7 @@ _COMMA_END = re.compile("[，、；;,“‘《（(]$")
 STANDALONE = re.compile(r"^(?:(?:资料来源|数据来源|来源|注|说明|Source|Note)\s*[:：]|[表图]\s*\d{1,2}(?:[-.]\d{1,2})?\s)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     index: int
     start: int  # offsets into the working MappedText, newline excluded
@@ -64,26 +66,42 @@ def width(text: str) -> int:
     return len(t) + len(_WIDE.findall(t))
 
 
+_WIDE_RANGES = ((0x1100, 0x115F), (0x2E80, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
+                (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x2460, 0x24FF))
+_WIDE_SINGLES = np.array([0x201C, 0x201D, 0x2018, 0x2019, 0x2014, 0x2026], dtype=np.uint32)
+_SPACE_CODES = np.array([cp for cp in range(0x3001) if chr(cp).isspace()], dtype=np.uint32)
+
+
+def _width_table(text: str) -> np.ndarray:
+    """Cumulative display width (``width``) of ``text``: ``table[j] - table[i]`` is the
+    width of ``text[i:j]``, computed in one vectorised pass."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wide = np.isin(codes, _WIDE_SINGLES)
+    for a, b in _WIDE_RANGES:
+        wide |= (codes >= a) & (codes <= b)
+    per_char = 1 + wide.astype(np.int64) - np.isin(codes, _SPACE_CODES)
+    table = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(per_char, out=table[1:])
+    return table
+
+
 def split_lines(mt: MappedText, heading_offsets: set[int]) -> list[Line]:
     lines: list[Line] = []
-    pos = 0
     text = mt.text
-    n = len(text)
-    while pos <= n:
-        nl = text.find("\n", pos)
-        end = n if nl < 0 else nl
-        raw_line = text[pos:end]
+    widths = _width_table(text)
+    pos = 0
+    for raw_line in text.split("\n"):
         stripped = raw_line.strip()
-        lead = bool(stripped) and raw_line[:1].isspace()
-        s = pos + (len(raw_line) - len(raw_line.lstrip()))
-        e = s + len(stripped)
-        line = Line(len(lines), s, e, stripped, lead, width(stripped) if stripped else 0)
-        if stripped and mt.offsets[s] in heading_offsets:
-            line.heading = True
+        if stripped:
+            s = pos + (len(raw_line) - len(raw_line.lstrip()))
+            e = s + len(stripped)
+            line = Line(len(lines), s, e, stripped, raw_line[:1].isspace(), int(widths[e] - widths[s]))
+            if heading_offsets and int(mt.offsets[s]) in heading_offsets:
+                line.heading = True
+        else:
+            line = Line(len(lines), pos + len(raw_line), pos + len(raw_line), "", False, 0)
         lines.append(line)
-        if nl < 0:
-            break
-        pos = nl + 1
+        pos += len(raw_line) + 1
     return lines
 
 
@@ -93,6 +111,8 @@ class Layout:
     double_spaced: bool
     wrap_width: float
     page_starts: int = 0
+    soft_breaks: bool = False  # unwrapped, paragraphs separated by blank lines: a lone newline is no break
+    trusted: bool = False  # the text is already one paragraph per line (the cleaner's own output form)
     _ref_idx: list[int] = field(default_factory=list)
     _ref_w: list[float] = field(default_factory=list)
 
@@ -114,7 +134,10 @@ def measure_layout(lines: list[Line]) -> Layout:
     nonblank = [l for l in lines if not l.blank]
     widths = [l.width for l in nonblank if l.width >= 16]
     if len(widths) < 6:
-        return Layout(False, False, float(max(widths, default=80)))
+        layout = Layout(False, False, float(max(widths, default=80)))
+        pairs = sum(1 for i in range(len(lines) - 1) if not lines[i].blank)
+        layout.soft_breaks = pairs > 0 and _blank_after(lines) / pairs >= 0.5
+        return layout
     buckets: dict[int, int] = {}
     for w in widths:
         buckets[w // 4] = buckets.get(w // 4, 0) + 1
@@ -124,7 +147,10 @@ def measure_layout(lines: list[Line]) -> Layout:
     share = len(near) / len(widths)
     open_share = sum(1 for l in near if not l.terminated) / max(len(near), 1)
     wrap_width = float(median([l.width for l in near])) if near else 80.0
-    wrapped = share >= 0.3 and open_share >= 0.5 and len(near) >= 5 and wrap_width <= 200
+    # the lines at the wrap width must also carry most of the text (short headings and
+    # table rows of one width do not make a text hard-wrapped)
+    mass = sum(l.width for l in near) / max(sum(l.width for l in nonblank), 1)
+    wrapped = share >= 0.3 and open_share >= 0.5 and len(near) >= 5 and wrap_width <= 200 and mass >= 0.4
     # double spacing: a non-blank line followed by exactly one blank line and a non-blank line
     pairs = dbl = 0
     for i in range(len(lines) - 2):
@@ -134,12 +160,18 @@ def measure_layout(lines: list[Line]) -> Layout:
                 dbl += 1
     double = wrapped and pairs > 0 and dbl / pairs >= 0.5
     layout = Layout(wrapped, double, wrap_width)
+    layout.soft_breaks = not wrapped and pairs > 0 and _blank_after(lines) / pairs >= 0.5
     if wrapped:
         for l in nonblank:
             if l.lead and l.width <= 1.15 * wrap_width and l.width >= 2:
                 l.page_start = True
         layout.page_starts = sum(1 for l in nonblank if l.page_start)
     return layout
+
+
+def _blank_after(lines: list[Line]) -> int:
+    """Non-blank lines followed by a blank line."""
+    return sum(1 for i in range(len(lines) - 1) if not lines[i].blank and lines[i + 1].blank)
 
 
 def compute_reference_widths(layout: Layout, lines: list[Line], kinds: tuple[str, ...] = ("body",)) -> None:
@@ -155,8 +187,12 @@ def compute_reference_widths(layout: Layout, lines: list[Line], kinds: tuple[str
     layout._ref_idx, layout._ref_w = idx, refs
 
 
-def joins(prev: Line, cur: Line, layout: Layout, *, initial_fragment: bool = False, interrupted: bool = False) -> bool:
-    """Does ``cur`` continue the paragraph that ``prev`` (same stream) belongs to?"""
+def joins(prev: Line, cur: Line, layout: Layout, *, initial_fragment: bool = False, interrupted: bool = False,
+          para_lines: list[Line] | None = None) -> bool:
+    """Does ``cur`` continue the paragraph that ``prev`` (same stream) belongs to?
+    ``para_lines`` are the lines of that paragraph so far (``[prev]`` when not given)."""
+    if layout.trusted:
+        return False
     if prev.heading or cur.heading or "\t" in prev.text or "\t" in cur.text:
         return False
     if STANDALONE.match(prev.text) or STANDALONE.match(cur.text):
@@ -175,14 +211,17 @@ def joins(prev: Line, cur: Line, layout: Layout, *, initial_fragment: bool = Fal
         return layout.full(prev, 0.9)
     if interrupted and not prev.terminated and open_end(prev.text) and not HEADING_LIKE.match(cur.text):
         return True
-    return continues_unwrapped(prev, cur)
+    if layout.soft_breaks and cur.index == prev.index + 1 and not prev.terminated and not HEADING_LIKE.match(cur.text):
+        return True  # a lone newline in the middle of a sentence (a web page's inline link)
+    return continues_unwrapped(prev, cur, para_lines)
 
 
-def continues_unwrapped(prev: Line, cur: Line) -> bool:
+def continues_unwrapped(prev: Line, cur: Line, para_lines: list[Line] | None = None) -> bool:
     """In text without hard wraps, a paragraph broken by a page (or a footnote block) ends
-    mid-sentence: with a comma-like character, or long and with a character or closing quote."""
+    mid-sentence: with a comma-like character, or long (the paragraph so far) and with a
+    character or closing quote."""
     if prev.terminated or HEADING_LIKE.match(cur.text):
         return False
     if _COMMA_END.search(prev.text):
         return True
-    return open_end(prev.text) and prev.width >= 60
+    return open_end(prev.text) and (prev.width if para_lines is None else sum(l.width for l in para_lines)) >= 60

@@ -73,7 +73,7 @@ def mark_notes(lines: list[Line], layout: Layout) -> int:
             elif lk.kind == "header":
                 lk.block = block
         # stray short line between the block and the resumed paragraph: page furniture
-        k = j + 1
+        k = j + 1 if not layout.trusted else n
         while k < n and lines[k].blank:
             k += 1
         if k < n and lines[k].kind == "body" and lines[k].width <= _NOISE_MAX_WIDTH and not _PUNCT.search(lines[k].text) \

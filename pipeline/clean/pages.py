@@ -28,8 +28,8 @@ def mark_page_numbers(lines: list[Line]) -> int:
 def mark_headers(lines: list[Line]) -> str | None:
     """Lines repeated verbatim (spaces ignored) that look like a running title, not a
     table row or a source note. Returns the most frequent one as the title hint."""
-    keys = [_SPACES.sub("", l.text) for l in lines]
-    counts = Counter(k for k, l in zip(keys, lines) if l.kind == "body" and len(k) >= 16)
+    keys = [_SPACES.sub("", l.text) if len(l.text) >= 16 else "" for l in lines]
+    counts = Counter(k for k, l in zip(keys, lines) if len(k) >= 16 and l.kind == "body")
     headers = {
         k: c for k, c in counts.items()
         if c >= 2 and "。" not in k and not _SOURCE_LABEL.match(k) and not k[0] in "\u2460\u2461\u2462\u2463\u2464*[^"

@@ -6,8 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .lines import _COMMA_END, Layout, Line, joins
 from .offsets import MappedText
+
+# what separates paragraphs in the cleaned text: a blank line
+PARAGRAPH_BREAK = "\n\n"
 
 _ASCII_END = re.compile(r"[A-Za-z0-9,.;:)\]”\"]$")
 _ASCII_START = re.compile(r"^[A-Za-z0-9(\[“\"]")
@@ -58,6 +63,8 @@ def assemble(lines: list[Line], layout: Layout) -> list[Paragraph]:
                 cur.lines.append(l)
             else:
                 open_[k] = _new(paras, k, l)
+        elif k == "table":  # one paragraph per row, title or source line
+            open_[k] = _new(paras, k, l)
         elif k in ("header", "caption"):
             if cur is not None and prev_kind == k and k == "caption":
                 cur.lines.append(l)
@@ -73,9 +80,9 @@ def assemble(lines: list[Line], layout: Layout) -> list[Paragraph]:
                 else:
                     open_[k] = _new(paras, k, l)
             elif cur is not None and joins(cur.last, l, layout, initial_fragment=(l.index == fragment_end),
-                                           interrupted=(k == "body" and interrupted)):
+                                           interrupted=(k == "body" and interrupted), para_lines=cur.lines):
                 cur.lines.append(l)
-            elif k == "body" and pending is not None and joins(pending.last, l, layout):
+            elif k == "body" and pending is not None and joins(pending.last, l, layout, para_lines=pending.lines):
                 pending.lines.append(l)
                 open_[k] = pending
                 pending = None
@@ -110,16 +117,50 @@ def _new(paras: list[Paragraph], kind: str, line: Line) -> Paragraph:
     return p
 
 
-def paragraph_text(p: Paragraph, mt: MappedText) -> MappedText:
-    """Concatenate the paragraph's lines; a space joins two Latin/digit ends."""
-    parts: list[MappedText] = []
-    prev_text = ""
-    for l in p.lines:
-        seg = mt.slice(l.start, l.end)
-        if parts and _ASCII_END.search(prev_text) and _ASCII_START.search(seg.text) and not _NO_SPACE_END.search(prev_text):
-            # map the joining space to the raw whitespace that ended the previous line
-            parts.append(MappedText.char(" ", mt.offsets[p_end] if (p_end := prev_end) < len(mt.offsets) else mt.offsets[-1]))
-        parts.append(seg)
-        prev_text = seg.text
-        prev_end = l.end
-    return MappedText.concat(parts)
+def join_paragraphs(paras: list[Paragraph], mt: MappedText) -> MappedText:
+    """All paragraphs as one text, ``PARAGRAPH_BREAK`` between them (mapped to the raw
+    whitespace before the paragraph). Lines of a paragraph are concatenated, with a space
+    between two Latin/digit ends (mapped to the raw line break); tabs become spaces except
+    in tables, where they separate cells."""
+    text = mt.text
+    parts: list[str] = []
+    starts: list[int] = []  # each part is mt.text[start:start+len] (separators repeat one position)
+    lengths: list[int] = []
+    sep = PARAGRAPH_BREAK
+    for p in paras:
+        if parts:
+            # the raw whitespace before the paragraph: its last len(sep) characters when there are as many
+            pos = p.first.start
+            back = 0
+            while back < len(sep) and pos - back - 1 >= 0 and text[pos - back - 1].isspace():
+                back += 1
+            positions = [pos - back + i for i in range(back)] if back else [pos]
+            parts.append(sep)
+            starts += (positions + [positions[-1]] * len(sep))[: len(sep)]
+            lengths += [1] * len(sep)
+        prev: Line | None = None
+        for l in p.lines:
+            if prev is not None and _ASCII_END.search(prev.text) and _ASCII_START.search(l.text) and not _NO_SPACE_END.search(prev.text):
+                parts.append(" ")
+                starts.append(prev.end)
+                lengths.append(1)
+            parts.append(l.text)
+            starts.append(l.start)
+            lengths.append(l.end - l.start)
+            prev = l
+    if not parts:
+        return MappedText.empty()
+    joined = "".join(parts)
+    if "\t" in joined:
+        joined = _untab(joined, paras)
+    lens = np.asarray(lengths, dtype=np.int64)
+    index = np.repeat(np.asarray(starts, dtype=np.int64) - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+    return MappedText(joined, mt.offsets[index])
+
+
+def _untab(joined: str, paras: list[Paragraph]) -> str:
+    """Tabs become spaces outside table paragraphs."""
+    out = []
+    for p, part in zip(paras, joined.split(PARAGRAPH_BREAK)):
+        out.append(part if p.kind == "table" else part.replace("\t", " "))
+    return PARAGRAPH_BREAK.join(out)

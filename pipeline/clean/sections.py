@@ -80,7 +80,8 @@ def mark_title(lines: list[Line], layout: Layout) -> None:
         if l.heading and l.width <= 120:
             l.kind = "title"
             return
-        if not l.terminated and l.width <= min(80, 0.85 * layout.wrap_width if layout.wrapped else 80):
+        soft_continued = layout.soft_breaks and l.index + 1 < len(lines) and not lines[l.index + 1].blank
+        if not l.terminated and not soft_continued and l.width <= min(80, 0.85 * layout.wrap_width if layout.wrapped else 80):
             # a column name ("经贸合作专题") may come first; take the first heading if marked
             heading = next((x for x in lines[l.index + 1: l.index + 6] if x.heading), None)
             if heading is not None:

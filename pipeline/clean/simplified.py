@@ -57,3 +57,8 @@ _DEFAULT = SimplifiedConverter()
 def to_simplified(text: str) -> str:
     """Same-length Simplified view of ``text`` (phrase conversion, per-character fallback)."""
     return _DEFAULT.convert(text)
+
+
+def needs_conversion(text: str) -> bool:
+    """Does ``text`` hold any character that t2s changes (one regex search)?"""
+    return _DEFAULT.needs_conversion(text)
