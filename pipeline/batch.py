@@ -123,10 +123,21 @@ def _extractor() -> Callable:
     return extract_sentences
 
 
-def run_task(task: FilesTask | RecordsTask, *, manifest: str | None, read: ReadSettings, run_extraction: bool) -> TaskResult:
+@lru_cache(maxsize=2)
+def _segmenter(backend: str):
+    """The lexicon-aware segmenter of this backend, built once per process."""
+    from pipeline.segment import Segmenter
+
+    return Segmenter(backend=backend)
+
+
+def run_task(
+    task: FilesTask | RecordsTask, *, manifest: str | None, read: ReadSettings, run_extraction: bool, segmenter: str = "jieba"
+) -> TaskResult:
     """Read, clean and tag one task's documents; pure CPU work, runs on any worker."""
     entries = _cached_manifest(manifest)
     extractor = _extractor() if run_extraction else None
+    tokenizer = _segmenter(segmenter)
     failures: list[ReadFailure] = []
     processed: list[ProcessedDocument] = []
     unchanged = 0
@@ -141,7 +152,7 @@ def run_task(task: FilesTask | RecordsTask, *, manifest: str | None, read: ReadS
         if task.known.get(raw.path) == content_hash(raw.raw_text):
             unchanged += 1
             continue
-        result = process_raw(raw, entries, extractor)
+        result = process_raw(raw, entries, extractor, tokenizer)
         if isinstance(result, ReadFailure):
             failures.append(result)
         else:
@@ -149,15 +160,19 @@ def run_task(task: FilesTask | RecordsTask, *, manifest: str | None, read: ReadS
     return TaskResult(prepare_batch(processed), failures, unchanged, len(processed))
 
 
-def process_raw(raw: RawDocument, manifest: dict[str, dict[str, Any]], extractor: Callable | None) -> ProcessedDocument | ReadFailure:
+def process_raw(
+    raw: RawDocument, manifest: dict[str, dict[str, Any]], extractor: Callable | None, tokenizer: Any = None
+) -> ProcessedDocument | ReadFailure:
     """Process one document; an error in any stage becomes a failure naming the document."""
     entry = (manifest.get(raw.doc) or manifest.get(raw.doc.split("#", 1)[0])) if manifest else None
     try:
-        return process_document(raw, manifest_entry=entry, extractor=extractor)
+        return process_document(raw, manifest_entry=entry, extractor=extractor, tokenizer=tokenizer)
     except PipelineError as exc:
         return ReadFailure(raw.doc, raw.path, str(exc))
     except (RecursionError, MemoryError) as exc:
         return ReadFailure(raw.doc, raw.path, f"document too large or deeply nested to process ({type(exc).__name__})")
+    except Exception as exc:  # noqa: BLE001 - a bug in one stage must not stop a long run
+        return ReadFailure(raw.doc, raw.path, f"internal error while processing ({type(exc).__name__}: {exc}); please report it")
 
 
 # -- the driver: one writer, local or distributed workers ---------------------------------------
@@ -177,15 +192,21 @@ def ingest(
     ``settings.workers`` > 1 or ``settings.scheduler`` runs the CPU work on Dask workers;
     the store is written only here, one transaction per task. ``on_failure`` is called with
     each failure as it happens (the CLI prints it)."""
+    from pipeline.segment import SEGMENTERS
+
+    if settings.segmenter not in SEGMENTERS:
+        raise PipelineError(f"unknown segmenter {settings.segmenter!r}; choose one of {', '.join(SEGMENTERS)}")
     manifest_path = str(manifest) if manifest else None
     if manifest_path:
         _cached_manifest(manifest_path)  # a bad manifest fails before any work starts
     summary = IngestSummary(db=str(db))
     with Store.open(db) as store:
+        if settings.store_memory:
+            store.con.execute(f"SET memory_limit = '{settings.store_memory}'")
         known = store.known_paths()
         path_failures: list[ReadFailure] = []
         tasks = make_tasks(paths, known, batch_size=settings.batch_size, failures=path_failures)
-        kwargs = {"manifest": manifest_path, "read": read, "run_extraction": settings.run_extraction}
+        kwargs = {"manifest": manifest_path, "read": read, "run_extraction": settings.run_extraction, "segmenter": settings.segmenter}
         if settings.workers > 1 or settings.scheduler:
             from pipeline.parallel import run_distributed
 

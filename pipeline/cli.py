@@ -58,9 +58,10 @@ def cli():
 @click.option("--batch-size", default=64, show_default=True, help="Documents per store transaction.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (a local Dask cluster when > 1).")
 @click.option("--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786): run on that cluster.")
+@click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True, help="Segmentation backend: jieba (reference) or rjieba (same tokens, faster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @domain_errors
-def ingest(paths, db, manifest, text_field, strict, keep_going, no_extract, batch_size, workers, scheduler, quiet):
+def ingest(paths, db, manifest, text_field, strict, keep_going, no_extract, batch_size, workers, scheduler, segmenter, quiet):
     """Read files, directories (recursively) and globs into the store.
 
     Re-ingesting an unchanged file is a no-op; a changed file replaces its rows.
@@ -77,7 +78,7 @@ def ingest(paths, db, manifest, text_field, strict, keep_going, no_extract, batc
         read=ReadSettings(text_field=text_field),
         settings=IngestSettings(
             batch_size=batch_size, strict=strict, run_extraction=not no_extract,
-            progress=not quiet and sys.stderr.isatty(), workers=workers, scheduler=scheduler,
+            progress=not quiet and sys.stderr.isatty(), workers=workers, scheduler=scheduler, segmenter=segmenter,
         ),
         on_failure=_print_failure,
     )
@@ -346,8 +347,10 @@ def report(db, out):
 @click.option("--in", "in_file", type=click.File("r", encoding="utf-8"), help="Input JSON Lines (or the INPUT argument; default: stdin).")
 @click.option("--out", "-o", "output", type=click.File("w", encoding="utf-8"), default="-", help="Output JSON Lines (default: stdout).")
 @click.option("--text-field", default="text", show_default=True, help="Field holding the sentence text.")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Label with this trained model (models/NAME): labels with probabilities.")
+@click.option("--combine", is_flag=True, help="With --model: rules where a cue fires, the model elsewhere.")
 @domain_errors
-def tag(input, in_file, output, text_field):
+def tag(input, in_file, output, text_field, model_dir, combine):
     """Tag JSON Lines sentences with frameworks, instruments, stance and evidence.
 
     Reads INPUT (default: stdin), writes each record with the tag fields added. Bad lines
@@ -356,10 +359,58 @@ def tag(input, in_file, output, text_field):
     Example: policytext tag --in sentences.jsonl --out tagged.jsonl
     """
     input = in_file or input or click.get_text_stream("stdin")
-    from pipeline.tagging import Tagger, tag_jsonl
+    from pipeline.tagging import tag_jsonl
+    from pipeline.train.predict import make_tagger
 
-    report = tag_jsonl(input, output, tagger=Tagger(text_field=text_field), name=input.name)
+    report = tag_jsonl(input, output, tagger=make_tagger(model_dir, combine=combine, text_field=text_field), name=input.name)
     for message in report.errors:
         click.echo(message, err=True)
     if report.errors:
         raise PipelineError(f"{len(report.errors)} line(s) could not be tagged; {report.tagged} tagged")
+
+
+@cli.command()
+@db_option
+@click.option("--task", "tasks", type=click.Choice(["stance", "instruments", "claims"]), multiple=True, help="Task to train (repeatable; default: stance and instruments).")
+@click.option("--out", type=click.Path(file_okay=False), default="models/default", show_default=True, help="Model directory (models/NAME).")
+@click.option("--gold", type=click.Path(exists=True, file_okay=False), help="Gold folder (sentences.jsonl): its labels replace the rules' and are scored on held-out documents.")
+@click.option("--classifier", type=click.Choice(["svm", "logreg", "sgd"]), default="svm", show_default=True)
+@click.option("--folds", type=int, default=5, show_default=True, help="Grouped cross-validation folds (by document).")
+@click.option("--no-eval", is_flag=True, help="Skip cross-validation (faster).")
+@domain_errors
+def train(db, tasks, out, gold, classifier, folds, no_eval):
+    """Train sentence classifiers on the store's rule labels (plus gold) and save them with a model card.
+
+    Prints per-class precision/recall/F1 and the confusion matrix of grouped cross-validation.
+
+    Example: policytext train --task stance --out models/stance --gold ../shared/gold
+    """
+    from pipeline.train import DEFAULT_TASKS, TrainSettings, train_model
+
+    settings = TrainSettings(classifier=classifier, folds=folds)
+    command = "policytext " + " ".join(sys.argv[1:]) if sys.argv else "policytext train"
+    with _open(db) as store:
+        result = train_model(store, out, tasks=tuple(tasks) or DEFAULT_TASKS, gold_dir=gold, settings=settings,
+                             evaluate=not no_eval, command=command, on_progress=lambda m: click.echo(m, err=True))
+    for block in result.blocks:
+        click.echo(block)
+        click.echo()
+    click.echo(f"model: {result.path} (card: {result.path / 'README.md'})")
+
+
+@cli.command()
+@db_option
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), required=True, help="Trained model directory (models/NAME).")
+@domain_errors
+def predict(db, model_dir):
+    """Store the model's stance for every sentence beside the rules' (stance.source = 'model:NAME').
+
+    Re-running replaces that model's earlier rows.
+
+    Example: policytext predict --model models/default
+    """
+    from pipeline.train import predict_store
+
+    with _open(db, read_only=False) as store:
+        counts = predict_store(store, model_dir)
+    click.echo(f"{sum(counts.values())} sentences labelled: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -40,3 +40,5 @@ class IngestSettings:
     progress: bool = True
     workers: int = 1  # >1: a local Dask cluster of this many worker processes
     scheduler: str | None = None  # address of an existing Dask scheduler
+    segmenter: str = "jieba"  # jieba (the reference) | rjieba (same tokens, faster): token-level work
+    store_memory: str | None = "256MB"  # DuckDB memory_limit while writing: RSS does not grow with the store

@@ -20,7 +20,10 @@ def process_document(
     *,
     manifest_entry: dict[str, Any] | None = None,
     extractor: Extractor | None = None,
+    tokenizer: Any = None,
 ) -> ProcessedDocument:
+    """``tokenizer`` (anything with ``lcut``, e.g. a ``Segmenter``) serves the audit's
+    token overlap; None uses the project's jieba tokenizer."""
     cleaned = clean_text(raw.raw_text, fmt=raw.fmt)
     meta = resolve_metadata(raw, cleaned, manifest_entry)
     mentions: list[Mention] = []
@@ -28,7 +31,7 @@ def process_document(
     if extractor is not None and cleaned.sentences:
         mentions, stance = extractor(cleaned.sentences)
     citations = extract_citations(raw.doc, cleaned.sentences, cleaned.markers, cleaned.notes)
-    findings = audit_document(raw.doc, meta, cleaned.sentences, cleaned.markers, cleaned.notes, citations)
+    findings = audit_document(raw.doc, meta, cleaned.sentences, cleaned.markers, cleaned.notes, citations, tokenizer=tokenizer)
     known = {"title", "authors", "author", "venue", "journal", "published", "date", "year", "source"}
     extra = {key: value for key, value in raw.metadata.items() if key not in known}
     if manifest_entry:

@@ -134,3 +134,18 @@ def test_pdf_without_text_layer_is_an_error(tmp_path):
     (failure,) = read_all([path])
     assert isinstance(failure, ReadFailure)
     assert "no text layer" in failure.reason
+
+
+def test_symlink_out_of_the_folder_is_not_followed(write, tmp_path):
+    secret = write("outside/secret.txt", ARTICLE)
+    folder = tmp_path / "scraped"
+    folder.mkdir()
+    (folder / "link.txt").symlink_to(secret)
+    write("scraped/inner/real.txt", ARTICLE + "。")
+    (folder / "inner_link.txt").symlink_to(folder / "inner" / "real.txt")
+    items = read_all([folder])
+    failures = [i for i in items if isinstance(i, ReadFailure)]
+    assert len(failures) == 1 and "outside the folder being read" in failures[0].reason
+    assert sorted(d.doc for d in items if not isinstance(d, ReadFailure)) == ["real.txt"]  # the inner link is the same file
+    (named,) = read_all([folder / "link.txt"])  # named on the command line: read
+    assert named.raw_text == ARTICLE

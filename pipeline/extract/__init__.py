@@ -122,8 +122,8 @@ def extract_sentences(
         result = extractor.extract(text, sentence.simplified)
         for hit in (*result.frameworks, *result.instruments, *result.terms):
             mentions.append(Mention(sentence.index, hit.kind, hit.label, text[hit.start : hit.end], hit.start, hit.end))
-        cues = [e.as_dict() for e in result.stance_evidence]
-        stances.append(StanceLabel(sentence.index, result.stance, "rules", json.dumps(cues, ensure_ascii=False)))
+        cues = json.dumps([e.as_dict() for e in result.stance_evidence], ensure_ascii=False) if result.stance_evidence else "[]"
+        stances.append(StanceLabel(sentence.index, result.stance, "rules", cues))
     return mentions, stances
 
 

@@ -212,6 +212,15 @@ CLAIM_RULES: dict[str, re.Pattern[str]] = {
     ),
 }
 NUMERIC_KINDS = frozenset({"percent", "number"})
+# A cheap necessary condition per claim rule: the rule cannot match a text without it, so
+# most sentences skip the full (slower) patterns. Keep in step with CLAIM_RULES.
+_CLAIM_PREFILTERS: dict[str, re.Pattern[str]] = {
+    "percent": re.compile(r"\d|百分之"),
+    "number": re.compile(r"\d|万|亿"),
+    "date": re.compile(r"\d"),
+    "quote": re.compile(r"[“\"「]"),
+    "attribution": re.compile(r"据|指出|表示|宣称|声称|强调|显示|表明|发现|披露|报道|坦言|宣布|写道"),
+}
 
 
 def claim_cues(text: str) -> dict[str, list[str]]:
@@ -220,7 +229,9 @@ def claim_cues(text: str) -> dict[str, list[str]]:
         return {}
     out: dict[str, list[str]] = {}
     for name, pat in CLAIM_RULES.items():
-        found = [m.group(0).strip() for m in pat.finditer(text) if m.group(0).strip()]
+        if not _CLAIM_PREFILTERS[name].search(text):
+            continue
+        found = [cue for cue in (m.group(0).strip() for m in pat.finditer(text)) if cue]
         if name == "number":
             found = [f for f in found if not re.fullmatch(r"(?:19|20)\d{2}", f)]
         if found:

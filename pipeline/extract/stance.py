@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.extract.matcher import Hit, resolve_longest
 from pipeline.lexicons import StanceRules
@@ -65,8 +64,21 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
 
 
-@lru_cache(maxsize=8)
+_COMPILED: dict[int, tuple[StanceRules, _Compiled]] = {}
+
+
 def _compiled(rules: StanceRules) -> _Compiled:
+    """The compiled rules, cached by identity: hashing a StanceRules (tuples of every word
+    list) on each sentence cost more than the rules themselves."""
+    cached = _COMPILED.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        if len(_COMPILED) >= 8:
+            _COMPILED.clear()
+        cached = _COMPILED[id(rules)] = (rules, _compile(rules))
+    return cached[1]
+
+
+def _compile(rules: StanceRules) -> _Compiled:
     # exceptions are listed first so that 不断 / 未来 / 非美 are consumed and not counted
     negator = re.compile(f"(?P<skip>{_alternation(rules.negator_exceptions)})|(?P<neg>{_alternation(rules.negators)})")
     clause = re.escape(_CLAUSE_END)
@@ -129,9 +141,7 @@ def classify_stance(
 
     # reducer + linkage word: 削弱…合作纽带 -> DECOUPLING, 无法摆脱…依赖 -> RECOUPLING
     reduced: list[tuple[int, int]] = []
-    for m in compiled.reducer.finditer(view):
-        if not (has_pair or has_china):
-            continue
+    for m in compiled.reducer.finditer(view) if has_pair or has_china else ():
         polarity = "DECOUPLING"
         if _negations(compiled, _clause_before(view, m.start(), NEGATION_WINDOW)) % 2:
             polarity = "RECOUPLING"
@@ -183,6 +193,8 @@ def classify_stance(
 def decide(evidence: list[Evidence]) -> str:
     """MIXED when both directions have a strong vote (or a MIXED cue fired); otherwise the
     direction with strong votes; with only weak (targeted) votes, the larger side."""
+    if not evidence:
+        return "NONE"
     if any(e.label == "MIXED" for e in evidence):
         return "MIXED"
     strong = {e.label for e in evidence if e.rule != "targeted"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
@@ -43,26 +44,7 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
     kind = sniff_binary(data[:16])
     if kind:
         raise ReadError(path, f"binary file ({kind}), not text")
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(name), name.replace("_sig", "-sig").replace("_", "-")
-            except UnicodeDecodeError as exc:
-                raise ReadError(path, f"starts with a {name} byte-order mark but does not decode: {exc.reason} at byte {exc.start}") from exc
-    try:
-        text = data.decode("utf-8")
-        encoding = "utf-8"
-    except UnicodeDecodeError as utf8_error:
-        best = from_bytes(data[:2_000_000] if len(data) > 2_000_000 else data).best()
-        if best is None:
-            raise ReadError(path, f"not decodable as text (no encoding fits; UTF-8 fails at byte {utf8_error.start})") from None
-        encoding = best.encoding
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            # A truncated or mixed file: keep what decodes, mark the rest, and say so in the encoding.
-            text = data.decode(encoding, errors="replace")
-            encoding = f"{encoding}+replaced"
+    text, encoding = _decode(data, path)
     if "\x00" in text:
         nul_share = text.count("\x00") / len(text)
         if nul_share > 0.1:
@@ -71,3 +53,94 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
     if not text.strip():
         raise ReadError(path, "no text (whitespace only)")
     return text, encoding
+
+
+def _decode(data: bytes, path: str) -> tuple[str, str]:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name.replace("_sig", "-sig").replace("_", "-")
+            except UnicodeDecodeError as exc:
+                raise ReadError(path, f"starts with a {name} byte-order mark but does not decode: {exc.reason} at byte {exc.start}") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        if utf8_error.reason == "unexpected end of data" and utf8_error.start >= len(data) - 3:
+            # Cut off in the middle of the last character (an interrupted download): drop it.
+            return data[: utf8_error.start].decode("utf-8"), "utf-8+truncated"
+        return _detect(data, path, utf8_error)
+
+
+# Encodings a Chinese text may come in, tried besides charset-normalizer's candidates.
+_CHINESE_ENCODINGS = ("gb18030", "big5", "utf_16_le", "utf_16_be")
+
+
+def _detect(data: bytes, path: str, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
+    """Pick the encoding: charset-normalizer's candidates plus the Chinese encodings, ranked
+    by how much of the decoded text is common characters. charset-normalizer alone ties on
+    short texts and then picks cp949 for GBK or big-endian for UTF-16-LE."""
+    sample = data[:2_000_000] if len(data) > 2_000_000 else data
+    matches = from_bytes(sample)
+    best = matches.best()
+    names = [m.encoding for m in matches] + [e for e in _CHINESE_ENCODINGS]
+    ranked: list[tuple[float, int, str]] = []
+    for order, name in enumerate(dict.fromkeys(names)):
+        try:
+            decoded = sample.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        # charset-normalizer's own choice wins unless another is clearly more plausible.
+        bonus = 0.1 if best is not None and name == best.encoding else 0.0
+        ranked.append((_plausibility(decoded) + bonus, -order, name))
+    if not ranked:
+        raise ReadError(path, _no_fit(utf8_error))
+    score, _, encoding = max(ranked)
+    if best is None and score < 0.8:
+        raise ReadError(path, _no_fit(utf8_error))
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        # The sample decoded but the rest does not (a truncated or mixed file): keep what
+        # decodes, mark the rest, and say so in the encoding.
+        return data.decode(encoding, errors="replace"), f"{encoding}+replaced"
+
+
+def _no_fit(utf8_error: UnicodeDecodeError) -> str:
+    return f"not decodable as text (no encoding fits the whole file; mixed encodings? UTF-8 fails at byte {utf8_error.start})"
+
+
+def _plausibility(text: str) -> float:
+    """Share of characters that are common in Chinese (or Latin) text."""
+    if not text:
+        return 0.0
+    common = _common_chars()
+    good = sum(1 for ch in text if ch in common or (ch < "\u0250" and (ch.isprintable() or ch.isspace())))
+    return good / len(text)
+
+
+@lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """GB2312 level 1 (3,755 common Simplified characters), Big5's common characters
+    (5,401 Traditional), CJK and full-width punctuation: derived from the codecs, no data file."""
+    chars: set[str] = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    for lead in range(0xA4, 0xC7):
+        for trail in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
+            try:
+                chars.add(bytes((lead, trail)).decode("big5"))
+            except UnicodeDecodeError:
+                pass
+    for lead in (0xA1, 0xA3):  # GB2312 punctuation and full-width forms
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    chars.update(chr(cp) for cp in range(0x3000, 0x3040))
+    chars.update(chr(cp) for cp in range(0xFF01, 0xFF5F))
+    return frozenset(chars)

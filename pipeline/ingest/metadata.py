@@ -118,11 +118,11 @@ def resolve_metadata(raw: RawDocument, cleaned: CleanResult | None, manifest_ent
     title_section = None
     if cleaned is not None:
         title_section = next((s.text for s in cleaned.sections if s.kind == "title"), None)
-    meta.title = _first(entry.get("title"), record.get("title"), title_section, cleaned.title_hint if cleaned else None)
+    meta.title = _first(_text(entry.get("title")), _text(record.get("title")), title_section, cleaned.title_hint if cleaned else None)
     authors = entry.get("authors") or record.get("authors") or record.get("author") or []
-    meta.authors = [authors] if isinstance(authors, str) else [str(a) for a in authors]
-    meta.venue = _first(entry.get("venue"), record.get("venue"), record.get("journal"))
-    meta.source = _first(entry.get("source"), record.get("source"), record.get("type"), _source_from_path(raw.path))
+    meta.authors = _author_list(authors)
+    meta.venue = _first(_text(entry.get("venue")), _text(record.get("venue")), _text(record.get("journal")))
+    meta.source = _first(_text(entry.get("source")), _text(record.get("source")), _text(record.get("type")), _source_from_path(raw.path))
 
     for origin, value, label in (
         ("manifest", entry.get("published"), "manifest field published"),
@@ -152,6 +152,23 @@ def resolve_metadata(raw: RawDocument, cleaned: CleanResult | None, manifest_ent
         meta.published, meta.year = str(year), year
         meta.date_source, meta.date_evidence = "inferred", why
     return meta
+
+
+def _text(value: Any) -> str | None:
+    """A record field as text: strings and numbers; anything else (objects, lists) is not a title."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _author_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [str(a) for a in value if a not in (None, "")]
+    return []
 
 
 def _first(*values: Any) -> Any:

@@ -6,8 +6,8 @@ problem, so the rest of the batch goes on.
 
 from __future__ import annotations
 
+import codecs
 import glob
-import io
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -53,12 +53,18 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | ReadFail
             if not matches:
                 yield ReadFailure(given, given, "glob matched no files")
             for match in matches:
-                yield from _expand_one(Path(match), seen, explicit=False)
+                yield from _expand_one(Path(match), seen, explicit=False, root=None)
             continue
-        yield from _expand_one(Path(given), seen, explicit=True)
+        yield from _expand_one(Path(given), seen, explicit=True, root=None)
 
 
-def _expand_one(path: Path, seen: set[str], *, explicit: bool) -> Iterator[Path | ReadFailure]:
+def _expand_one(path: Path, seen: set[str], *, explicit: bool, root: str | None) -> Iterator[Path | ReadFailure]:
+    """``root`` is the real path of the folder the user named; a symlink found while walking
+    it may not lead outside it (a scraped folder must not make us read ~/.ssh)."""
+    if _undecodable(str(path)):
+        shown = _printable_path(str(path))
+        yield ReadFailure(_printable_path(path.name), shown, "file name is not valid UTF-8; rename the file")
+        return
     if not os.path.lexists(path):
         yield ReadFailure(path.name, str(path), "no such file or directory")
         return
@@ -67,7 +73,12 @@ def _expand_one(path: Path, seen: set[str], *, explicit: bool) -> Iterator[Path 
     except (OSError, RuntimeError) as exc:
         yield ReadFailure(path.name, str(path), f"cannot resolve path ({_os_reason(exc)})")
         return
+    if root is not None and not (real == root or real.startswith(root.rstrip(os.sep) + os.sep)):
+        yield ReadFailure(path.name, str(path), f"symbolic link to {real}, outside the folder being read; name it on the command line to read it")
+        return
     if path.is_dir():
+        if root is None:
+            root = real
         if real in seen:
             return  # a symlink pointing back up the tree: already walked
         seen.add(real)
@@ -78,13 +89,43 @@ def _expand_one(path: Path, seen: set[str], *, explicit: bool) -> Iterator[Path 
             return
         for child in children:
             if child.is_dir() or child.suffix.lower() in ALL_SUFFIXES:
-                yield from _expand_one(child, seen, explicit=False)
+                yield from _expand_one(child, seen, explicit=False, root=root)
         return
     if real in seen:
         return
     seen.add(real)
+    if not path.is_file():
+        # A FIFO would block the read forever, a device would never end.
+        yield ReadFailure(path.name, str(path), f"not a regular file ({_file_kind(path)}); not read")
+        return
     if explicit or path.suffix.lower() in ALL_SUFFIXES:
         yield path
+
+
+def _undecodable(text: str) -> bool:
+    """A name with bytes that are not UTF-8 (os.fsdecode made them lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _printable_path(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _file_kind(path: Path) -> str:
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "unknown"
+    for test, kind in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return kind
+    return "special file"
 
 
 def _os_reason(exc: BaseException) -> str:
@@ -170,6 +211,9 @@ def _read_jsonl(path: Path, settings: ReadSettings) -> Iterator[RawDocument | Re
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             yield ReadFailure(name, str(path), f"invalid JSON: {exc}")
             return
+        if not isinstance(records, list) or not records:
+            yield ReadFailure(name, str(path), "no records (an empty JSON array)")
+            return
         for number, record in enumerate(records, start=1):
             yield _record_to_document(record, path, number, settings)
         return
@@ -183,20 +227,23 @@ def iter_jsonl_lines(path: Path, failures: list[ReadFailure]) -> Iterator[tuple[
     """(1-based line number, line) of every non-blank line, streamed. A line that is not
     UTF-8 ends the file with a failure appended to ``failures``."""
     name = path.name
+    any_record = False
     with path.open("rb") as raw:
-        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="\n")
-        number = 0
-        while True:
-            number += 1
+        # Line by line in bytes, decoded per line: a text wrapper decodes 8 KB chunks ahead,
+        # so a bad byte on line 2 would be reported as line 1 and lose line 1.
+        for number, data in enumerate(raw, start=1):
+            if number == 1 and data.startswith(codecs.BOM_UTF8):
+                data = data[len(codecs.BOM_UTF8):]
             try:
-                line = stream.readline()
+                line = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 failures.append(ReadFailure(f"{name}#{number}", str(path), f"line {number}: not UTF-8 ({exc.reason}); JSON Lines must be UTF-8"))
                 return
-            if not line:
-                return
             if line.strip():
+                any_record = True
                 yield number, line
+    if not any_record:
+        failures.append(ReadFailure(name, str(path), "no records (empty JSON Lines file)"))
 
 
 def record_from_line(path: Path, number: int, line: str, settings: ReadSettings) -> RawDocument | ReadFailure:
@@ -226,7 +273,23 @@ def _record_to_document(record: object, path: Path, number: int, settings: ReadS
         return ReadFailure(doc, str(path), f"{where}: text has {len(text):,} characters, more than the limit {settings.max_record_chars:,}")
     text = text.replace("\x00", "")
     metadata = {key: value for key, value in record.items() if key != settings.text_field}
+    if _has_lone_surrogate(text, metadata):
+        return ReadFailure(doc, str(path), f"{where}: contains an unpaired surrogate escape (\\ud800-\\udfff), not valid Unicode")
     return RawDocument(doc=doc, path=f"{path}#{number}", raw_text=text, fmt="text", encoding="utf-8", metadata=metadata)
+
+
+def _has_lone_surrogate(text: str, metadata: dict) -> bool:
+    """JSON may escape lone surrogates (``"\\ud800"``): Python keeps them, UTF-8 (and the
+    store) cannot encode them."""
+    if _undecodable(text):
+        return True
+    if not metadata:
+        return False
+    try:
+        json.dumps(metadata, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def iter_raw_documents(paths: Iterable[str | os.PathLike], settings: ReadSettings = ReadSettings()) -> Iterator[RawDocument | ReadFailure]:
