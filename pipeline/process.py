@@ -8,6 +8,7 @@ from typing import Any, Callable
 from pipeline.audit import audit_document
 from pipeline.clean import clean_text
 from pipeline.extract.citations import extract_citations
+from pipeline.extract.terms import TermCounter, default_term_counter
 from pipeline.ingest.metadata import resolve_metadata
 from pipeline.schema import Mention, ProcessedDocument, RawDocument, Sentence, StanceLabel
 from pipeline.store import content_hash
@@ -21,9 +22,11 @@ def process_document(
     manifest_entry: dict[str, Any] | None = None,
     extractor: Extractor | None = None,
     tokenizer: Any = None,
+    term_counter: TermCounter | None = None,
 ) -> ProcessedDocument:
     """``tokenizer`` (anything with ``lcut``, e.g. a ``Segmenter``) serves the audit's
-    token overlap; None uses the project's jieba tokenizer."""
+    token overlap; None uses the project's jieba tokenizer. ``term_counter`` precounts the
+    tracked terms for ``trend``; None uses the packaged lexicons' counter."""
     cleaned = clean_text(raw.raw_text, fmt=raw.fmt)
     meta = resolve_metadata(raw, cleaned, manifest_entry)
     mentions: list[Mention] = []
@@ -32,6 +35,7 @@ def process_document(
         mentions, stance = extractor(cleaned.sentences)
     citations = extract_citations(raw.doc, cleaned.sentences, cleaned.markers, cleaned.notes)
     findings = audit_document(raw.doc, meta, cleaned.sentences, cleaned.markers, cleaned.notes, citations, tokenizer=tokenizer)
+    counter = term_counter or default_term_counter()
     known = {"title", "authors", "author", "venue", "journal", "published", "date", "year", "source"}
     extra = {key: value for key, value in raw.metadata.items() if key not in known}
     if manifest_entry:
@@ -52,4 +56,6 @@ def process_document(
         citations=citations,
         findings=findings,
         extra=extra,
+        term_counts=counter.count_sentences(cleaned.sentences),
+        term_lexicon=counter.lexicon_hash,
     )

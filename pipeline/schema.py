@@ -103,6 +103,16 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class TermCount:
+    """Occurrences of one tracked-term key (``literal:TEXT`` or ``group:ID``, see
+    ``extract.terms``) in one sentence; only counts > 0 are recorded."""
+
+    sentence: int
+    key: str
+    n: int
+
+
+@dataclass(frozen=True)
 class StanceLabel:
     sentence: int
     label: str  # one of STANCE_LABELS
@@ -144,6 +154,8 @@ class ProcessedDocument:
     citations: list[Any] = field(default_factory=list)  # extract.citations.Citation
     findings: list[Any] = field(default_factory=list)  # audit.Finding
     extra: dict[str, Any] = field(default_factory=dict)  # unrecognised record fields
+    term_counts: list[TermCount] = field(default_factory=list)
+    term_lexicon: str | None = None  # extract.terms lexicon hash the term_counts were made with
 
 
 def to_dict(record: Any) -> dict[str, Any]:

@@ -62,6 +62,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("metadata", "VARCHAR"),
         ("raw_text", "VARCHAR"),
         ("ingested_at", "TIMESTAMP"),
+        ("term_lexicon", "VARCHAR"),  # extract.terms lexicon hash of this document's term_counts
     ],
     "sections": [
         ("doc_id", "VARCHAR NOT NULL"),
@@ -83,6 +84,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("text", "VARCHAR NOT NULL"),
         ("simplified", "VARCHAR NOT NULL"),
         ("n_han", "INTEGER NOT NULL"),
+        ("spaced", "BOOLEAN NOT NULL"),  # simplified holds whitespace: counting must strip it first
     ],
     "notes": [
         ("doc_id", "VARCHAR NOT NULL"),
@@ -120,6 +122,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("evidence", "VARCHAR"),
         ("score", "DOUBLE"),
     ],
+    # tracked-term occurrences per sentence (key ``literal:TEXT`` / ``group:ID``), counted at
+    # ingest by extract.terms so that ``trend`` reads counts instead of scanning text
+    "term_counts": [
+        ("doc_id", "VARCHAR NOT NULL"),
+        ("sentence", "INTEGER NOT NULL"),
+        ("key", "VARCHAR NOT NULL"),
+        ("n", "INTEGER NOT NULL"),
+    ],
     # citations and findings: one column per field of schema.Citation / schema.Finding
     "citations": [("doc_id", "VARCHAR NOT NULL"), *columns_of(Citation, skip=("doc",))],
     "findings": [("doc_id", "VARCHAR NOT NULL"), *columns_of(Finding, skip=("doc",))],
@@ -129,7 +139,16 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("doc_id", "VARCHAR NOT NULL"),
     ],
 }
+# Columns computed from others when a caller of ``Store.append`` leaves them out.
+DERIVED = {"sentences": {"spaced": lambda row: WHITESPACE.search(row["simplified"]) is not None}}
 CHILD_TABLES = [name for name in TABLES if name not in ("documents", "duplicates")]
+# Whitespace as the trend counter removes it: ASCII whitespace and Unicode separators.
+WHITESPACE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+# The same class for DuckDB (RE2): its \s lacks \v, \x1c-\x1f and \x85, which Python's has.
+SQL_WHITESPACE = r"[\s\p{Z}\x0b\x1c-\x1f\x85]"
+# How a store written before a NOT NULL column existed gets it (``Store.open`` for writing adds
+# it): (placeholder constant, the value computed from the row).
+UPGRADE_FILL = {("sentences", "spaced"): ("false", f"regexp_matches(simplified, '{SQL_WHITESPACE}')")}
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 
 
@@ -161,6 +180,7 @@ class Store:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self._columns: dict[str, set[str]] | None = None  # table -> columns, read on first use
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False) -> "Store":
@@ -187,9 +207,55 @@ class Store:
         return store
 
     def create_schema(self) -> None:
+        """Create missing tables; add the columns a store written by an older version lacks."""
         with self.transaction():
+            present = self._read_columns()
             for name, columns in TABLES.items():
-                self.con.execute(_ddl(name, columns))
+                if name not in present:
+                    self.con.execute(_ddl(name, columns))
+                    continue
+                for column, kind in columns:
+                    if column not in present[name]:
+                        self._add_column(name, column, kind)
+        self._columns = None
+
+    def _add_column(self, table: str, column: str, kind: str) -> None:
+        base = kind.replace("NOT NULL", "").replace("PRIMARY KEY", "").replace("UNIQUE", "").strip()
+        if "NOT NULL" not in kind:
+            self.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {base}')
+            return
+        if (table, column) not in UPGRADE_FILL:
+            raise StoreError(f"{self.path}: cannot add {table}.{column} to this older store: no rule to fill it")
+        placeholder, value = UPGRADE_FILL[table, column]
+        # NOT NULL with a placeholder, then the real values: DuckDB cannot SET NOT NULL after an
+        # UPDATE in the same transaction.
+        self.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {base} NOT NULL DEFAULT {placeholder}')
+        self.con.execute(f'UPDATE "{table}" SET "{column}" = {value}')
+        self.con.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP DEFAULT')
+
+    def _read_columns(self) -> dict[str, set[str]]:
+        rows = self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main'"
+        ).fetchall()
+        present: dict[str, set[str]] = {}
+        for table, column in rows:
+            present.setdefault(table, set()).add(column)
+        return present
+
+    def has_columns(self, table: str, *columns: str) -> bool:
+        """Whether the store has ``table`` with these columns (an older store may not)."""
+        if self._columns is None:
+            self._columns = self._read_columns()
+        return table in self._columns and set(columns) <= self._columns[table]
+
+    def require_columns(self, table: str, *columns: str) -> None:
+        if not self.has_columns(table, *columns):
+            raise StoreError(
+                f"{self.path}: the store was written by an older policytext and lacks {table}."
+                f"{'/'.join(columns) if columns else ''}; open it once for writing to upgrade it "
+                "(e.g. `policytext ingest --db FILE` of any file)"
+            )
 
     def close(self) -> None:
         self.con.close()
@@ -304,6 +370,8 @@ class Store:
         unknown = set(records[0]) - set(columns)
         if unknown:
             raise StoreError(f"table {table}: unknown columns {sorted(unknown)}")
+        for column, derive in DERIVED.get(table, {}).items():
+            records = [r if column in r else {**r, column: derive(r)} for r in records]
         self.append_arrow(table, pa.table({col: [r.get(col) for r in records] for col in columns}))
 
     # -- reads ----------------------------------------------------------------------------
@@ -392,23 +460,26 @@ def prepare_batch(documents: Sequence[ProcessedDocument]) -> PreparedBatch:
         if doc_id in seen:
             continue
         seen.add(doc_id)
-        ss, sts = d.sentences, d.stance  # the big tables: filled column by column
+        ss, sts, tcs = d.sentences, d.stance, d.term_counts  # the big tables: filled column by column
         texts = [s.text for s in ss]
         hans = [count_han(t) for t in texts]
         n_han = sum(hans)
+        simplified = [s.simplified for s in ss]
         cols["sentences"].extend(
             len(ss), doc_id, [s.index for s in ss], [s.section for s in ss], [s.paragraph for s in ss], [s.page for s in ss],
-            [s.start for s in ss], [s.end for s in ss], texts, [s.simplified for s in ss], hans,
+            [s.start for s in ss], [s.end for s in ss], texts, simplified, hans,
+            [WHITESPACE.search(t) is not None for t in simplified],
         )
         cols["stance"].extend(
             len(sts), doc_id, [st.sentence for st in sts], [st.label for st in sts], [st.source for st in sts],
             [st.evidence for st in sts], [st.score for st in sts],
         )
+        cols["term_counts"].extend(len(tcs), doc_id, [t.sentence for t in tcs], [t.key for t in tcs], [t.n for t in tcs])
         m = d.meta
         cols["documents"].add(
             doc_id, d.doc, d.path, m.title, list(m.authors), m.venue, m.published, m.year, m.date_source,
             m.date_evidence, m.source, d.encoding, len(d.raw_text), n_han, len(d.sentences),
-            json.dumps(d.extra, ensure_ascii=False, default=str), d.raw_text, now,
+            json.dumps(d.extra, ensure_ascii=False, default=str), d.raw_text, now, d.term_lexicon,
         )
         for s in d.sections:
             cols["sections"].add(doc_id, s.index, s.kind, s.page, s.start, s.end, s.text)

@@ -9,7 +9,11 @@ A *term* is one of
 Text terms are counted on ``sentences.simplified`` with every whitespace character removed
 (so Traditional articles count, and a term broken by a line wrap counts once), as
 non-overlapping substrings. Every stored sentence counts: running headers and captions are
-never stored as sentences. The whole count is one vectorised DuckDB scan of the sentences.
+never stored as sentences. The tracked terms (every id and alias as a literal, every alias
+group) are counted at ingest into ``term_counts`` (``extract.terms``); when every stored
+document was counted with the current lexicon, those terms are summed from that small table.
+Any other term, or a store counted with another lexicon, is one vectorised DuckDB scan of
+the sentences. Both give the same numbers.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.errors import PipelineError
-from pipeline.store import Store
+from pipeline.extract.terms import TermCounter, default_term_counter, group_key, literal_key, normalise_term, term_groups
+from pipeline.store import SQL_WHITESPACE, WHITESPACE, Store
 
 BY_CHOICES = ("year", "month", "source", "venue", "doc")
 MEASURES = ("count", "per10k", "docs", "share")
@@ -35,8 +40,8 @@ COUNTED_SECTIONS = ("title", "abstract", "body", "note", "reference", "table", "
 
 # Whitespace as RE2 (DuckDB) and Python see it: ASCII whitespace plus Unicode separators
 # (U+3000 ideographic space, no-break spaces).
-_SQL_SPACE = r"[\s\p{Z}]+"
-_PY_SPACE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_SQL_SPACE = SQL_WHITESPACE + "+"
+_PY_SPACE = WHITESPACE
 _STRIPPED = f"regexp_replace(simplified, '{_SQL_SPACE}', '', 'g')"
 
 DENOMINATOR = (
@@ -47,18 +52,6 @@ DENOMINATOR = (
 
 def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-def normalise_term(text: str) -> str:
-    """A query string as it is looked for: Simplified, whitespace removed."""
-    return _PY_SPACE.sub("", _t2s().convert(text))
 
 
 @dataclass(frozen=True)
@@ -101,6 +94,18 @@ class TermSpec:
                 firsts[variant] = None
         return " OR ".join(f"contains({column}, {_sql_str(ch)})" for ch in firsts) or None
 
+    def sql_contains(self, column: str = "simplified") -> str | None:
+        """SQL test that holds exactly for texts containing a needle (for whitespace-free texts)."""
+        if self.from_mentions or not self.needles:
+            return None
+        tests = []
+        for text, case_sensitive in self.needles:
+            if case_sensitive:
+                tests.append(f"contains({column}, {_sql_str(text)})")
+            else:  # lower() over every row costs more than testing both cases of the first letter
+                tests += [f"contains({column}, {_sql_str(v)})" for v in {text[:1].lower(), text[:1].upper()}]
+        return " OR ".join(tests)
+
     def finditer(self, stripped: str) -> Iterable[tuple[int, int]]:
         """(start, end) of each occurrence in a whitespace-free Simplified text."""
         if self.kind == "literal":
@@ -121,13 +126,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 def _term_groups() -> dict[str, tuple[tuple[str, bool], ...]]:
     """Tracked term id -> its aliases, from the lexicons."""
-    from pipeline.lexicons import load_lexicons
-
-    groups: dict[str, dict[tuple[str, bool], None]] = {}
-    for alias in load_lexicons().of_kind("term"):
-        text = "".join(alias.cased.split())
-        groups.setdefault(alias.label, {})[(text, alias.case_sensitive)] = None
-    return {label: tuple(needles) for label, needles in groups.items()}
+    return term_groups()
 
 
 def _labels(kind: str) -> tuple[str, ...]:
@@ -268,13 +267,37 @@ class TrendResult:
         return [self.denominator, *self.notes]
 
 
-def per_doc_counts(store: Store, specs: Sequence[TermSpec], *, by: str = "year", filters: Filters = Filters()) -> list[dict[str, Any]]:
+def precount_plan(store: Store, specs: Sequence[TermSpec], *, counter: TermCounter | None = None) -> dict[int, str]:
+    """Spec index -> ``term_counts`` key, for the specs that can be summed from the precounts:
+    literals in the counter's needle set and the lexicon's alias groups, provided every stored
+    document was counted with this counter's lexicon (else ``{}``: everything is scanned)."""
+    counter = counter or default_term_counter()
+    plan = {}
+    for i, spec in enumerate(specs):
+        if spec.kind == "literal" and spec.needles[0][1] and counter.has_literal(spec.needles[0][0]):
+            plan[i] = literal_key(spec.needles[0][0])
+        elif spec.kind == "group" and set(counter.groups.get(spec.label, ())) == set(spec.needles):
+            plan[i] = group_key(spec.label)
+    if not plan or not store.has_columns("term_counts", "doc_id", "key", "n") or not store.has_columns("documents", "term_lexicon"):
+        return {}
+    stale = store.con.execute(
+        "SELECT count(*) FROM documents WHERE term_lexicon IS DISTINCT FROM ?", [counter.lexicon_hash]
+    ).fetchone()[0]
+    return {} if stale else plan
+
+
+def per_doc_counts(
+    store: Store, specs: Sequence[TermSpec], *, by: str = "year", filters: Filters = Filters(), precounts: bool = True
+) -> list[dict[str, Any]]:
     """One row per document passing the filters: doc, bucket, han, bucket order, and one count
-    per spec (``c0``, ``c1``, …). Documents without sentences are included with zeros."""
+    per spec (``c0``, ``c1``, …). Documents without sentences are included with zeros.
+    ``precounts=False`` scans the text even where ``term_counts`` could answer."""
     if by not in BY_CHOICES:
         raise PipelineError(f"unknown --by {by!r}; choose one of {', '.join(BY_CHOICES)}")
+    store.require_columns("sentences", "doc_id", "simplified", "n_han")
     where, params = filters.sql()
-    text_specs = [(i, s) for i, s in enumerate(specs) if not s.from_mentions]
+    plan = precount_plan(store, specs) if precounts else {}
+    text_specs = [(i, s) for i, s in enumerate(specs) if not s.from_mentions and i not in plan]
     mention_specs = [(i, s) for i, s in enumerate(specs) if s.from_mentions]
     filtered = where != "TRUE"
     semi = " WHERE doc_id IN (SELECT doc_id FROM d)" if filtered else ""
@@ -287,13 +310,30 @@ def per_doc_counts(store: Store, specs: Sequence[TermSpec], *, by: str = "year",
     ]
     selects = ["d.doc", "d.bucket", "d.path", "d.published", "d.year", "coalesce(han.han, 0) AS han"]
     joins = ["LEFT JOIN han USING (doc_id)"]
+    if plan:
+        keys = ", ".join(_sql_str(k) for k in dict.fromkeys(plan.values()))
+        sums = ", ".join(f"sum(n) FILTER (WHERE key = {_sql_str(k)}) AS c{i}" for i, k in plan.items())
+        only = " AND doc_id IN (SELECT doc_id FROM d)" if filtered else ""
+        ctes.append(f"pc AS (SELECT doc_id, {sums} FROM term_counts WHERE key IN ({keys}){only} GROUP BY doc_id)")
+        joins.append("LEFT JOIN pc USING (doc_id)")
+        selects += [f"coalesce(pc.c{i}, 0) AS c{i}" for i in plan]
     if text_specs:
-        prefilters = [s.sql_prefilter() for _, s in text_specs]
-        pre = "" if None in prefilters else " OR ".join(f"({p})" for p in prefilters)
-        conds = [c for c in (semi.replace(" WHERE ", "", 1) if semi else "", f"({pre})" if pre else "") if c]
-        cond = (" WHERE " + " AND ".join(conds)) if conds else ""
+        # Most sentences hold no whitespace (``spaced`` is false): there a substring test selects
+        # the rows to count and nothing needs stripping. Spaced sentences are stripped after a
+        # first-character test. One scan either way. A store from before ``spaced`` existed
+        # (opened read-only) has every candidate sentence stripped.
+        contains = [s.sql_contains() for _, s in text_specs]
+        firsts = [s.sql_prefilter() for _, s in text_specs]
+        exact = " OR ".join(f"({c})" for c in contains)
+        first = "TRUE" if None in firsts else " OR ".join(f"({p})" for p in firsts)
+        if store.has_columns("sentences", "spaced"):
+            keep = f"((NOT spaced AND ({exact})) OR (spaced AND ({first})))"
+            stripped = f"CASE WHEN spaced THEN {_STRIPPED} ELSE simplified END"
+        else:
+            keep, stripped = f"({first})", _STRIPPED
+        cond = " WHERE " + " AND ".join(c for c in (semi.replace(" WHERE ", "", 1) if semi else "", keep) if c)
         sums = ", ".join(f"sum({s.sql_count()}) AS c{i}" for i, s in text_specs)
-        ctes.append(f"txt AS (SELECT doc_id, {sums} FROM (SELECT doc_id, {_STRIPPED} AS t FROM sentences{cond}) GROUP BY doc_id)")
+        ctes.append(f"txt AS (SELECT doc_id, {sums} FROM (SELECT doc_id, {stripped} AS t FROM sentences{cond}) GROUP BY doc_id)")
         joins.append("LEFT JOIN txt USING (doc_id)")
         selects += [f"coalesce(txt.c{i}, 0) AS c{i}" for i, _ in text_specs]
     for i, s in mention_specs:
@@ -408,6 +448,39 @@ _MEASURE_TEXT = {
     "docs": "documents with at least one occurrence",
     "share": "share of the bucket's documents with at least one occurrence (docs / bucket_docs)",
 }
+
+
+def recount_terms(store: Store, *, counter: TermCounter | None = None, batch_rows: int = 200_000) -> int:
+    """Refill ``term_counts`` from the stored sentences with ``counter`` (default: the current
+    lexicons) and mark every document with its lexicon hash; for a store counted with another
+    lexicon, or written before precounts existed. Returns the number of count rows."""
+    import pyarrow as pa
+
+    if store.read_only:
+        raise PipelineError(f"{store.path}: opened read-only; open it for writing to recount the terms")
+    counter = counter or default_term_counter()
+    cursor = store.con.cursor()
+    cursor.execute("SELECT doc_id, idx, simplified FROM sentences")
+    doc_ids: list[str] = []
+    sentences: list[int] = []
+    keys: list[str] = []
+    ns: list[int] = []
+    count = counter.count
+    while rows := cursor.fetchmany(batch_rows):
+        for doc_id, idx, simplified in rows:
+            for key, n in count(simplified).items():
+                doc_ids.append(doc_id)
+                sentences.append(idx)
+                keys.append(key)
+                ns.append(n)
+    cursor.close()
+    arrow = pa.table({"doc_id": doc_ids, "sentence": pa.array(sentences, pa.int32()), "key": keys, "n": pa.array(ns, pa.int32())})
+    with store.transaction():
+        store.con.execute("DELETE FROM term_counts")
+        if arrow.num_rows:
+            store.append_arrow("term_counts", arrow)
+        store.con.execute("UPDATE documents SET term_lexicon = ?", [counter.lexicon_hash])
+    return arrow.num_rows
 
 
 def count_by_doc(store: Store, terms: Iterable[str]) -> dict[tuple[str, str], int]:
