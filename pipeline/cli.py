@@ -194,6 +194,24 @@ def audit(db, doc, kinds, link_sources, fmt):
     write_records(rows, fmt, sys.stdout, columns=FINDING_COLUMNS if fmt == "table" else None, max_width=70)
 
 
+@cli.command(name="recount-terms")
+@db_option
+@domain_errors
+def recount_terms(db):
+    """Recount the tracked terms of every stored sentence with the current lexicons.
+
+    Run it after editing lexicons/terms.yaml: until then `trend` scans the text (slower, same
+    counts).
+
+    Example: policytext recount-terms --db policytext.duckdb
+    """
+    from pipeline.trends import recount_terms as recount
+
+    with _open(db, read_only=False) as store:
+        result = recount(store)
+    click.echo(f"{result} term-count rows written; trend uses them from now on")
+
+
 @cli.command(name="eval")
 @db_option
 @click.option("--gold", type=click.Path(exists=True, file_okay=False), default=str(DEFAULT_SHARED / "gold"), show_default=True)
