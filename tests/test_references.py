@@ -104,3 +104,9 @@ def test_parse_reference_never_raises_on_any_text(text):
 
 def test_non_string_input_does_not_raise():
     assert parse_reference(None).text == ""  # type: ignore[arg-type]
+
+
+def test_explanatory_text_before_a_citation_is_not_taken_for_authors():
+    ref = parse_reference("这一说法在冷战后期流行甚广。张明：《贸易政策的历史演变》，《经济研究》2001年第2期，第10—20页。")
+    assert ref.authors == ["张明"]
+    assert ref.title == "贸易政策的历史演变" and ref.container == "经济研究"

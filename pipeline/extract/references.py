@@ -467,7 +467,9 @@ def _parse_chinese(ref: Reference, body: str) -> None:
         head = body[: t.start()]
         ref.title = _clean_piece(t.group(1))
         head_clean = re.sub(r"(?:载于?|见|参见|转引自)\s*$", "", head.strip(" ，,：:"))
-        if head_clean and not re.search(r"[。！？]", head_clean) and len(head_clean) <= 80:
+        # An explanatory note may run before the citation: "…的支配地位。王晓德：《…》"
+        head_clean = re.split(r"[。！？]", head_clean)[-1].strip(" ，,：:")
+        if head_clean and len(head_clean) <= 80:
             ref.authors = _split_authors(head_clean)
         rest = body[t.end():]
         if len(titles) > 1:
