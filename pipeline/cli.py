@@ -376,7 +376,7 @@ def tag(input, in_file, output, text_field, model_dir, combine):
 
     Example: policytext tag --in sentences.jsonl --out tagged.jsonl
     """
-    input = in_file or input or click.get_text_stream("stdin")
+    input = in_file or input or sys.stdin
     from pipeline.tagging import tag_jsonl
     from pipeline.train.predict import make_tagger
 

@@ -77,13 +77,18 @@ def grouped_predictions(task: str, estimator: Any, examples: Examples, classes: 
 
 
 def combine_labels(task: str, rule: Any, model: Any, proba: np.ndarray | None = None, classes: list[str] | None = None, threshold: float = 0.8) -> Any:
-    """Rules where a cue fired, the model elsewhere.
+    """Rules where a cue fired, the model elsewhere, when it is confident.
 
-    Stance: the rules' label unless it is NONE (no cue voted), then the model's.
-    Multi-label: the rules' labels plus model labels at probability >= ``threshold``
-    (a stricter bar than plain prediction, so model noise does not cost precision)."""
+    Stance: the rules' label unless it is NONE (no cue voted); then the model's label if its
+    probability reaches ``threshold``, else NONE. Multi-label: the rules' labels plus model
+    labels at probability >= ``threshold`` (a stricter bar than plain prediction, so model
+    noise does not cost precision)."""
     if TASKS[task][0] == "single":
-        return rule if rule != "NONE" else model
+        if rule != "NONE":
+            return rule
+        if proba is None or classes is None or model not in classes:
+            return model
+        return model if proba[classes.index(model)] >= threshold else "NONE"
     extra = [c for c, p in zip(classes, proba) if p >= threshold] if proba is not None else list(model)
     return sorted(set(rule) | set(extra))
 

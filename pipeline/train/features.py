@@ -7,10 +7,12 @@ tokenizer (with the domain dictionary) lives in this process, never inside the m
 from __future__ import annotations
 
 import re
+
+import numpy as np
 from functools import lru_cache
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
@@ -44,7 +46,7 @@ def segmenter_name() -> str:
 
 
 def build_features(settings: TrainSettings) -> FeatureUnion:
-    common = dict(sublinear_tf=True, min_df=settings.min_df, max_features=settings.max_features, dtype=float)
+    common = dict(sublinear_tf=True, min_df=settings.min_df, max_features=settings.max_features, dtype=np.float64)
     return FeatureUnion(
         [
             ("words", TfidfVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=True,
@@ -58,8 +60,10 @@ def build_classifier(settings: TrainSettings, *, binary: bool = False):
     if settings.classifier == "svm":
         svm = LinearSVC(C=settings.C, class_weight="balanced", random_state=settings.seed)
         return CalibratedClassifierCV(svm, method="sigmoid", cv=3)
+    if settings.classifier == "sgd":
+        return SGDClassifier(loss="log_loss", alpha=settings.alpha, class_weight="balanced", max_iter=50, tol=1e-4, random_state=settings.seed)
     solver = "liblinear" if binary else "lbfgs"
-    return LogisticRegression(C=settings.C, class_weight="balanced", max_iter=2000, solver=solver, random_state=settings.seed)
+    return LogisticRegression(C=settings.C, class_weight="balanced", max_iter=500, tol=1e-3, solver=solver, random_state=settings.seed)
 
 
 def build_estimator(task: str, settings: TrainSettings) -> Pipeline:

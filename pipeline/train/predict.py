@@ -129,3 +129,15 @@ def predict_store(store: Store, model_dir: str | Path, *, batch_size: int = 20_0
 
 
 __all__ = ["ModelTagger", "CombinedTagger", "predict_store", "rule_tagger", "TASKS"]
+
+
+def make_tagger(model_dir: str | Path | None, *, combine: bool = False, text_field: str = "text") -> Tagger:
+    """The tagger behind ``policytext tag``: rules alone, the model (``--model``), or rules
+    where a cue fires and the model elsewhere (``--model … --combine``)."""
+    if model_dir is None:
+        if combine:
+            raise PipelineError("--combine needs a model: add --model models/NAME")
+        return Tagger(text_field=text_field)
+    tagger = (CombinedTagger if combine else ModelTagger)(model_dir, text_field=text_field)
+    tagger.model  # load now: a bad model directory fails before any line is read
+    return tagger

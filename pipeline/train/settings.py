@@ -14,7 +14,7 @@ TASKS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "claims": ("multi", None),
 }
 DEFAULT_TASKS = ("stance", "instruments")
-CLASSIFIERS = ("logreg", "svm")
+CLASSIFIERS = ("logreg", "svm", "sgd")
 
 
 class TrainError(PipelineError):
@@ -29,8 +29,9 @@ class ModelError(PipelineError):
 class TrainSettings:
     """How models are built and evaluated. Every field ends up in the model card."""
 
-    classifier: str = "logreg"  # logreg | svm (LinearSVC + sigmoid calibration)
-    C: float = 1.0
+    classifier: str = "svm"  # svm (LinearSVC + sigmoid calibration) | logreg | sgd (log loss)
+    C: float = 1.0  # svm and logreg
+    alpha: float = 1e-5  # sgd
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (1, 3)
     min_df: int = 2

@@ -42,16 +42,41 @@ def label_classes(task: str, examples: Examples, settings: TrainSettings) -> tup
 
 
 def fit_estimator(task: str, estimator: Any, examples: Examples, classes: list[str]) -> Any:
-    """Fit on ``examples`` (multi-label targets binarised over ``classes``)."""
+    """Fit on ``examples`` (multi-label targets binarised over ``classes``).
+
+    Calibration (svm) needs every class in each of its folds: its fold count shrinks to the
+    rarest class (at least 2); a class seen once is left out of this fit (a CV fold can be
+    that small; a saved model never is, see ``min_label_count``)."""
+    texts = examples.texts
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
         warnings.filterwarnings("ignore", message="The parameter 'token_pattern' will not be used")
         if TASKS[task][0] == "multi":
             target = MultiLabelBinarizer(classes=classes).fit_transform([[x for x in y if x in classes] for y in examples.labels])
+            positives = target.sum(axis=0)
+            target[:, positives < 2] = 0
+            counts = [int(n) for n in positives if n >= 2] + [int(n) for n in (len(target) - positives)]
         else:
             target = np.asarray(examples.labels, dtype=object)
-        return estimator.fit(examples.texts, target)
+            labels, n = np.unique(target, return_counts=True)
+            keep = np.isin(target, labels[n >= 2])
+            texts, target = [t for t, k in zip(texts, keep) if k], target[keep]
+            counts = [int(c) for c in n if c >= 2]
+        for key in ("model__cv", "model__estimator__cv"):
+            if key in estimator.get_params():
+                estimator.set_params(**{key: max(2, min([3] + counts))})
+        estimator.fit(texts, target)
+    _drop_stop_words(estimator)
+    return estimator
+
+
+def _drop_stop_words(estimator: Any) -> None:
+    """Delete each vectorizer's ``stop_words_`` (every pruned n-gram: millions of strings, only
+    for introspection, and what makes saving slow and large; sklearn documents removing it)."""
+    for _, vectorizer in estimator.named_steps["features"].transformer_list:
+        if hasattr(vectorizer, "stop_words_"):
+            del vectorizer.stop_words_
 
 
 def evaluate_task(task: str, examples: Examples, classes: list[str], settings: TrainSettings) -> dict[str, dict[str, Any]]:
@@ -146,7 +171,7 @@ def train_model(
     return TrainResult(out, card, blocks)
 
 
-def train_default(store: Store, models_dir: str | Path, *, gold_dir: str | Path | None = None, settings: TrainSettings = TrainSettings()) -> Path:
+def train_default(store: Store, models_dir: str | Path, *, gold_dir: str | Path | None = None, settings: TrainSettings = TrainSettings(folds=3)) -> Path:
     """The model ``make run`` builds: stance and instruments on the whole store's rule labels,
     saved in ``models_dir/default``. Returns that directory."""
     result = train_model(store, Path(models_dir) / DEFAULT_MODEL_NAME, tasks=DEFAULT_TASKS, gold_dir=gold_dir,
