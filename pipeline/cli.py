@@ -232,16 +232,18 @@ def evaluate(db, gold):
 @db_option
 @click.option("--shared", type=click.Path(file_okay=False), default=str(DEFAULT_SHARED), show_default=True, help="Shared corpus folder; the sample corpus is used when absent.")
 @click.option("--report-dir", type=click.Path(file_okay=False), default="report", show_default=True, help="Where the HTML report is written.")
+@click.option("--models-dir", type=click.Path(file_okay=False), default="models", show_default=True, help="Where the default model is written.")
+@click.option("--no-train", is_flag=True, help="Skip training the default model.")
 @click.option("--quiet", "-q", is_flag=True)
 @domain_errors
-def run(db, shared, report_dir, quiet):
+def run(db, shared, report_dir, models_dir, no_train, quiet):
     """The main job: ingest the default corpus and build everything on it.
 
     Example: policytext run --db policytext.duckdb
     """
     from pipeline.jobs import run_default
 
-    result = run_default(db=db, shared=shared, report_dir=report_dir, settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure)
+    result = run_default(db=db, shared=shared, report_dir=report_dir, models_dir=None if no_train else models_dir, settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure)
     for part, summary in result.parts:
         where = part.paths[0].parent if part.paths else "?"
         click.echo(f"{where}: {summary.line()}")

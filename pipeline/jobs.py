@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.batch import IngestSummary, ingest
-from pipeline.config import ALL_SUFFIXES, SAMPLE_CORPUS, IngestSettings
+from pipeline.config import ALL_SUFFIXES, MODELS_DIR, SAMPLE_CORPUS, IngestSettings
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,12 @@ def run_default(
     db: str | Path,
     shared: str | Path | None,
     report_dir: str | Path = "report",
+    models_dir: str | Path | None = MODELS_DIR,
     settings: IngestSettings = IngestSettings(),
     on_failure=None,
 ) -> RunResult:
-    """Ingest the default corpus, then write the HTML report over the whole store."""
+    """Ingest the default corpus, train the default stance model on the rules' labels over
+    the whole store (``models_dir=None`` skips it), then write the HTML report."""
     from pipeline.report import write_report
     from pipeline.store import Store
 
@@ -62,5 +64,9 @@ def run_default(
         summary = ingest(part.paths, db=db, manifest=part.manifest, settings=settings, on_failure=on_failure)
         result.parts.append((part, summary))
     with Store.open(db, read_only=True) as store:
+        if models_dir is not None:
+            from pipeline.train.trainer import train_default
+
+            result.outputs["model"] = str(Path(train_default(store, models_dir)).resolve())
         result.outputs["report"] = str(write_report(store, report_dir).resolve())
     return result
