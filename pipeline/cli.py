@@ -130,16 +130,18 @@ def sentences(doc, db, section, fmt, limit):
 @cli.command()
 @db_option
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Directory for the Parquet files.")
+@click.option("--partition-by", type=click.Choice(["year", "source"]), default="year", show_default=True, help="Folder key of the partitioned tables.")
+@click.option("--no-tokens", is_flag=True, help="Do not add jieba tokens to the sentences (faster).")
 @domain_errors
-def export(db, out):
-    """Write the store's tables as Parquet files.
+def export(db, out, partition_by, no_tokens):
+    """Write the dataset: every table as partitioned Parquet, plus a data card (DIR/README.md).
 
-    Example: policytext export --out export/
+    Example: policytext export --out export/ --partition-by source
     """
     from pipeline.dataset import export_dataset
 
     with _open(db) as store:
-        written = export_dataset(store, out)
+        written = export_dataset(store, out, partition_by=partition_by, tokens=not no_tokens)
     for table, path in written.items():
         click.echo(f"{table}: {path}")
 
