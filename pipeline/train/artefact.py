@@ -94,7 +94,7 @@ def save_model(model_dir: str | Path, estimators: dict[str, Any], card: dict[str
             stale.unlink()
     for task, estimator in estimators.items():
         target = model_file(out, task)
-        sio.dump(estimator, target)
+        sio.dump(estimator, target, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
         card["tasks"][task]["file"] = target.name
         card["tasks"][task]["sha256"] = sha256(target)
     (out / CARD_JSON).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
