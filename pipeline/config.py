@@ -29,7 +29,6 @@ class ReadSettings:
     text_field: str = "content"
     max_file_bytes: int = 2 * 1024**3  # refuse files larger than this (likely not an article)
     max_record_chars: int = 20_000_000
-    follow_symlinks: bool = True
 
 
 @dataclass(frozen=True)

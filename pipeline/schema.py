@@ -9,7 +9,7 @@ document (``Document.raw_text``), so any span can be shown in its original conte
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any
 
@@ -157,13 +157,6 @@ class ProcessedDocument:
     term_counts: list[TermCount] = field(default_factory=list)
     term_lexicon: str | None = None  # extract.terms lexicon hash the term_counts were made with
 
-
-def to_dict(record: Any) -> dict[str, Any]:
-    return asdict(record)
-
-
-def field_names(cls: type) -> list[str]:
-    return [f.name for f in fields(cls)]
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,6 @@ def despace(mt: MappedText) -> MappedText:
     flags = _flag_table()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     space = codes == 32
-    n = len(codes)
     before = np.concatenate(([False], space[:-1]))
     after = np.concatenate((space[1:], [False]))
     starts = np.flatnonzero(space & ~before)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeline.errors import PipelineError
 from pipeline.extract.references import Reference, find_dates, parse_references

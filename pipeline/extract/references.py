@@ -218,11 +218,11 @@ def find_dates(text: str) -> list[tuple[str, int, int]]:
         found.append((iso, s, e))
 
     pats = [
-        (rf"(\d{{4}})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日", "ymd"),
+        (r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", "ymd"),
         (rf"(?<!\d)(\d{{4}})\s*(?:{_DASH}|/|\.)\s*(\d{{1,2}})\s*(?:{_DASH}|/|\.)\s*(\d{{1,2}})(?!\d)", "ymd"),
         (rf"({_MONTH_RE})\s*(\d{{1,2}})(?:st|nd|rd|th)?\s*[,，]\s*(\d{{4}})", "mdy"),
         (rf"(?<!\d)(\d{{1,2}})\s+({_MONTH_RE})\s*,?\s*(\d{{4}})", "dmy"),
-        (rf"(\d{{4}})\s*年\s*(\d{{1,2}})\s*月(?!\s*\d)", "ym"),
+        (r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)", "ym"),
         (rf"({_MONTH_RE})\s*,?\s*(\d{{4}})", "my"),
     ]
     for pat, kind in pats:
