@@ -50,10 +50,11 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
         raise ValueError(f"clean_text: unknown fmt {fmt!r}; expected one of {', '.join(FORMATS)}")
     if not isinstance(raw_text, str):
         raise TypeError(f"clean_text: raw_text must be str, got {type(raw_text).__name__}")
-    mt = normalize_newlines(MappedText.from_raw(raw_text))
-    markdown = fmt == "markdown" or (fmt == "text" and looks_like_markdown(raw_text))
+    # NFKC before markup: markdown is detected and stripped on the normalised view (a
+    # no-break space after "#" is a heading), so cleaning the output again sees the same thing
+    mt = nfkc(normalize_newlines(MappedText.from_raw(raw_text)))
+    markdown = fmt == "markdown" or (fmt == "text" and looks_like_markdown(mt.text))
     mt, heading_offsets = strip_markup(mt, markdown=markdown)
-    mt = nfkc(mt)
 
     lines = split_lines(mt, heading_offsets)
     layout = measure_layout(lines)
