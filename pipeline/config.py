@@ -27,6 +27,7 @@ ALL_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES 
 @dataclass(frozen=True)
 class ReadSettings:
     text_field: str = "content"
+    id_field: str | None = None  # JSON Lines: the field that names a record (default: its line number)
     max_file_bytes: int = 2 * 1024**3  # refuse files larger than this (likely not an article)
     max_record_chars: int = 20_000_000
 

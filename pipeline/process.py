@@ -58,4 +58,7 @@ def process_document(
         extra=extra,
         term_counts=counter.count_sentences(cleaned.sentences),
         term_lexicon=counter.lexicon_hash,
+        file=raw.file,
+        line=raw.line,
+        source_hash=raw.source_hash,
     )

@@ -28,11 +28,14 @@ class RawDocument:
     """
 
     doc: str
-    path: str
+    path: str  # the name's key: the file's real path, or ``FILE#N`` / ``FILE#ID`` for a record
     raw_text: str
     fmt: str = "text"
     encoding: str = "utf-8"
     metadata: dict[str, Any] = field(default_factory=dict)
+    file: str = ""  # real path of the file it was read from
+    line: int | None = None  # 1-based line (record number) in a JSON Lines / JSON array file
+    source_hash: str | None = None  # hash of the bytes read and the inputs of the metadata
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,9 @@ class ProcessedDocument:
     extra: dict[str, Any] = field(default_factory=dict)  # unrecognised record fields
     term_counts: list[TermCount] = field(default_factory=list)
     term_lexicon: str | None = None  # extract.terms lexicon hash the term_counts were made with
+    file: str = ""
+    line: int | None = None
+    source_hash: str | None = None
 
 
 

@@ -26,6 +26,7 @@ from pipeline.errors import StoreError, StoreLockedError
 from pipeline.schema import Citation, Finding, ProcessedDocument
 
 _DUCKDB_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN", "list[str]": "VARCHAR[]"}
+_ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(), "VARCHAR[]": pa.list_(pa.string())}
 
 
 def columns_of(record_type: type, *, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
@@ -46,7 +47,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "documents": [
         ("doc_id", "VARCHAR PRIMARY KEY"),
         ("doc", "VARCHAR NOT NULL"),
-        ("path", "VARCHAR NOT NULL UNIQUE"),
+        ("path", "VARCHAR NOT NULL"),  # the key of its primary name (see ``names``)
         ("title", "VARCHAR"),
         ("authors", "VARCHAR[]"),
         ("venue", "VARCHAR"),
@@ -133,15 +134,41 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     # citations and findings: one column per field of schema.Citation / schema.Finding
     "citations": [("doc_id", "VARCHAR NOT NULL"), *columns_of(Citation, skip=("doc",))],
     "findings": [("doc_id", "VARCHAR NOT NULL"), *columns_of(Finding, skip=("doc",))],
-    "duplicates": [
-        ("path", "VARCHAR PRIMARY KEY"),
+    # Every name a text was ingested under: a file (its real path) or a record of a JSON Lines
+    # file (``FILE#N``, or ``FILE#ID`` with --id-field). Names point at documents; a document is
+    # stored once however many names it has, and its ``doc``/``path`` are those of its first name
+    # (by file, then line). A re-ingest moves names; documents no name points at are removed.
+    "names": [
+        ("key", "VARCHAR PRIMARY KEY"),
         ("doc", "VARCHAR NOT NULL"),
+        ("file", "VARCHAR NOT NULL"),
+        ("line", "INTEGER"),
         ("doc_id", "VARCHAR NOT NULL"),
+        ("source_hash", "VARCHAR"),  # hash of the bytes read and of the metadata inputs
+        # the metadata this name gives its text (a record's fields, the manifest entry, the file's
+        # encoding); the document carries its primary name's
+        ("title", "VARCHAR"),
+        ("authors", "VARCHAR[]"),
+        ("venue", "VARCHAR"),
+        ("published", "VARCHAR"),
+        ("year", "INTEGER"),
+        ("date_source", "VARCHAR"),
+        ("date_evidence", "VARCHAR"),
+        ("source", "VARCHAR"),
+        ("encoding", "VARCHAR"),
+        ("metadata", "VARCHAR"),
     ],
+}
+# The columns a document takes from its primary name.
+NAME_META = ("title", "authors", "venue", "published", "year", "date_source", "date_evidence", "source", "encoding", "metadata")
+# Views over the tables (created with the schema).
+VIEWS = {
+    # names other than a document's primary one: the same text seen again
+    "duplicates": "SELECT n.key AS path, n.doc, n.doc_id FROM names n JOIN documents d USING (doc_id) WHERE n.key <> d.path",
 }
 # Columns computed from others when a caller of ``Store.append`` leaves them out.
 DERIVED = {"sentences": {"spaced": lambda row: WHITESPACE.search(row["simplified"]) is not None}}
-CHILD_TABLES = [name for name in TABLES if name not in ("documents", "duplicates")]
+CHILD_TABLES = [name for name in TABLES if name not in ("documents", "names")]
 # Whitespace as the trend counter removes it: ASCII whitespace and Unicode separators.
 WHITESPACE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 # The same class for DuckDB (RE2): its \s lacks \v, \x1c-\x1f and \x85, which Python's has.
@@ -207,9 +234,11 @@ class Store:
         return store
 
     def create_schema(self) -> None:
-        """Create missing tables; add the columns a store written by an older version lacks."""
+        """Create missing tables and views; add the columns a store written by an older
+        version lacks; move an older store's ``duplicates`` table into ``names``."""
         with self.transaction():
             present = self._read_columns()
+            old_duplicates = "duplicates" in present and self._is_table("duplicates")
             for name, columns in TABLES.items():
                 if name not in present:
                     self.con.execute(_ddl(name, columns))
@@ -217,7 +246,37 @@ class Store:
                 for column, kind in columns:
                     if column not in present[name]:
                         self._add_column(name, column, kind)
+            if old_duplicates:
+                self._migrate_duplicates()
+            if "documents" in present and "names" not in present:
+                self._names_from_documents()
+            for name, sql in VIEWS.items():
+                self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
         self._columns = None
+
+    def _is_table(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ?", [name]
+        ).fetchone()
+        return bool(row[0])
+
+    def _names_from_documents(self) -> None:
+        """A store written before ``names`` existed: each document's path becomes its name."""
+        meta = ", ".join(f'"{c}"' for c in NAME_META)
+        self.con.execute(
+            f"INSERT INTO names (key, doc, file, line, doc_id, source_hash, {meta}) SELECT path, doc, split_part(path, '#', 1), "
+            f"TRY_CAST(nullif(split_part(path, '#', 2), '') AS INTEGER), doc_id, NULL, {meta} FROM documents "
+            "ON CONFLICT DO NOTHING"
+        )
+
+    def _migrate_duplicates(self) -> None:
+        meta = ", ".join(f'd."{c}"' for c in NAME_META)
+        self.con.execute(
+            f"INSERT INTO names (key, doc, file, line, doc_id, source_hash, {', '.join(NAME_META)}) "
+            "SELECT x.path, x.doc, split_part(x.path, '#', 1), TRY_CAST(nullif(split_part(x.path, '#', 2), '') AS INTEGER), "
+            f"x.doc_id, NULL, {meta} FROM duplicates x JOIN documents d USING (doc_id) ON CONFLICT DO NOTHING"
+        )
+        self.con.execute("DROP TABLE duplicates")
 
     def _add_column(self, table: str, column: str, kind: str) -> None:
         base = kind.replace("NOT NULL", "").replace("PRIMARY KEY", "").replace("UNIQUE", "").strip()
@@ -278,80 +337,166 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def known_paths(self) -> dict[str, str]:
-        """path -> doc_id of every stored document (and recorded duplicate)."""
-        rows = self.con.execute("SELECT path, doc_id FROM documents UNION ALL SELECT path, doc_id FROM duplicates").fetchall()
+    def names_of(self, keys: Sequence[str]) -> dict[str, str]:
+        """key -> doc_id of the stored names among ``keys`` (one query)."""
+        if not keys:
+            return {}
+        return dict(self.con.execute("SELECT key, doc_id FROM names WHERE list_contains(?, key)", [list(keys)]).fetchall())
+
+    def sources_of(self, keys: Sequence[str]) -> dict[str, str]:
+        """key -> source hash of the stored names among ``keys`` that have one."""
+        if not keys:
+            return {}
+        rows = self.con.execute(
+            "SELECT key, source_hash FROM names WHERE list_contains(?, key) AND source_hash IS NOT NULL", [list(keys)]
+        ).fetchall()
         return dict(rows)
+
+    def names_of_sources(self, source_hashes: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """source hash -> (doc_id, metadata columns) of a stored name read from exactly those
+        bytes with the same metadata inputs (a record that moved), for these hashes."""
+        if not source_hashes:
+            return {}
+        columns = ", ".join(f'"{c}"' for c in NAME_META)
+        cursor = self.con.execute(
+            f"SELECT source_hash, doc_id, {columns} FROM names WHERE list_contains(?, source_hash) "
+            "AND doc_id IN (SELECT doc_id FROM documents) QUALIFY row_number() OVER (PARTITION BY source_hash ORDER BY key) = 1",
+            [list(source_hashes)],
+        )
+        return {row[0]: (row[1], dict(zip(NAME_META, row[2:]))) for row in cursor.fetchall()}
 
     def write_batch(self, documents: Sequence[ProcessedDocument]) -> list[WriteOutcome]:
         """Write processed documents in one transaction (see ``write_prepared``)."""
         return self.write_prepared(prepare_batch(documents))
 
     def write_prepared(self, batch: "PreparedBatch") -> list[WriteOutcome]:
-        """Write a prepared batch in one transaction; per document: no-op, replace or duplicate."""
+        """Write a prepared batch in one transaction.
+
+        Each name of the batch is pointed at its text: a text not stored yet is inserted (once,
+        however many names carry it); a text already stored is not stored again. A name that
+        pointed at another text before is moved, and the text it left stays until
+        :meth:`remove_unnamed` (after the whole run: a later batch may point a name at it).
+        The name's outcome: ``ingested`` (new name), ``unchanged``, ``replaced`` (its text
+        changed) or ``duplicate`` (its text is stored under another, primary name)."""
         outcomes: list[WriteOutcome] = []
-        insert_ids: list[str] = []
         with self.transaction():
-            batch_first: dict[str, str] = {}
-            # Two queries per batch instead of two per document; after a replacement (which
-            # deletes rows) the lookups go back to one query per document.
-            by_path, by_text = self._lookup(batch.keys)
-            changed = False
-            for key in batch.keys:
-                if changed:
-                    existing = self.con.execute(
-                        "SELECT doc_id FROM documents WHERE path = ? UNION ALL SELECT doc_id FROM duplicates WHERE path = ?",
-                        [key.path, key.path],
-                    ).fetchone()
-                else:
-                    existing = (by_path[key.path],) if key.path in by_path else None
-                if existing and existing[0] == key.doc_id:
-                    outcomes.append(WriteOutcome(key.doc, key.path, "unchanged"))
-                    continue
-                replaced = existing is not None
-                if replaced:
-                    self._delete_path(key.path, existing[0])
-                    changed = True
-                if changed:
-                    same_text = self.con.execute("SELECT doc FROM documents WHERE doc_id = ?", [key.doc_id]).fetchone()
-                else:
-                    same_text = (by_text[key.doc_id],) if key.doc_id in by_text else None
-                first = same_text[0] if same_text else batch_first.get(key.doc_id)
-                if first is not None:
-                    self.con.execute("INSERT INTO duplicates VALUES (?, ?, ?)", [key.path, key.doc, key.doc_id])
-                    by_path[key.path] = key.doc_id
-                    outcomes.append(WriteOutcome(key.doc, key.path, "duplicate", f"same text as {first}"))
-                    continue
-                batch_first[key.doc_id] = key.doc
-                insert_ids.append(key.doc_id)
-                outcomes.append(WriteOutcome(key.doc, key.path, "replaced" if replaced else "ingested"))
-            if insert_ids:
-                wanted = pa.array(insert_ids)
+            before = self.names_of([k.path for k in batch.keys])
+            ids = list(dict.fromkeys(k.doc_id for k in batch.keys))
+            # a name that points at its text already is left as it is: a re-ingest of a large
+            # unchanged dump rewrites nothing
+            # names known by their bytes copy the metadata of a stored name with those bytes: before
+            # the processed names of this batch overwrite any of them
+            known = [k for k in batch.keys if not k.processed and before.get(k.path) != k.doc_id]
+            if known:
+                self._upsert_known_names(known)
+            if batch.tables.get("names") is not None and batch.tables["names"].num_rows:
+                self._upsert_names(batch.tables["names"])
+            stored = {row[0] for row in self.con.execute("SELECT doc_id FROM documents WHERE list_contains(?, doc_id)", [ids]).fetchall()}
+            missing = [k for k in batch.keys if not k.processed and k.doc_id not in stored]
+            if missing:  # the driver knew this text by its bytes, but it is gone: never leave a dangling name
+                raise StoreError(f"{self.path}: {missing[0].doc}: its text {missing[0].doc_id} is no longer stored; re-run the ingest")
+            self._update_primary(list(stored) + [d for d in before.values() if d not in stored])
+            primary = dict(self.con.execute("SELECT doc_id, path FROM documents WHERE list_contains(?, doc_id)", [ids]).fetchall())
+            # a processed text whose primary name is this one (new metadata, or the name took it
+            # over from a name that moved away) replaces its stored rows
+            refreshed = list(dict.fromkeys(k.doc_id for k in batch.keys if k.processed and primary.get(k.doc_id) == k.path))
+            if refreshed:
+                self._delete_documents(refreshed)
+            inserted = [d for d in dict.fromkeys(k.doc_id for k in batch.keys if k.processed) if d not in stored]
+            wanted = inserted + refreshed
+            if wanted:
+                value_set = pa.array(wanted)
                 for table, arrow in batch.tables.items():
-                    if arrow.num_rows:
-                        if len(insert_ids) != len(batch.keys):
-                            arrow = arrow.filter(pc.is_in(arrow["doc_id"], value_set=wanted))
+                    if table != "names" and arrow.num_rows:
+                        if len(wanted) != len(ids):
+                            arrow = arrow.filter(pc.is_in(arrow["doc_id"], value_set=value_set))
                         self.append_arrow(table, arrow)
+                self._update_primary(wanted)
+                primary.update(self.con.execute("SELECT doc_id, path FROM documents WHERE list_contains(?, doc_id)", [wanted]).fetchall())
+            for k in batch.keys:
+                old = before.get(k.path)
+                if old == k.doc_id:
+                    status, detail = "unchanged", ""
+                elif primary.get(k.doc_id) not in (None, k.path):
+                    status, detail = "duplicate", f"same text as {self._doc_of(primary[k.doc_id])}"
+                else:
+                    status, detail = ("replaced" if old is not None else "ingested"), ""
+                outcomes.append(WriteOutcome(k.doc, k.path, status, detail))
         return outcomes
 
-    def _lookup(self, keys: Sequence["DocKey"]) -> tuple[dict[str, str], dict[str, str]]:
-        """Stored path -> doc_id (documents and duplicates) and doc_id -> doc for these keys."""
-        if not keys:
-            return {}, {}
-        paths = [k.path for k in keys]
-        by_path = dict(self.con.execute("SELECT path, doc_id FROM duplicates WHERE list_contains(?, path)", [paths]).fetchall())
-        by_path.update(self.con.execute("SELECT path, doc_id FROM documents WHERE list_contains(?, path)", [paths]).fetchall())
-        ids = [k.doc_id for k in keys]
-        by_text = dict(self.con.execute("SELECT doc_id, doc FROM documents WHERE list_contains(?, doc_id)", [ids]).fetchall())
-        return by_path, by_text
+    def _upsert_names(self, names: pa.Table) -> None:
+        columns = ", ".join(f'"{c}"' for c, _ in TABLES["names"])
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c, _ in TABLES["names"] if c != "key")
+        self.con.register("_names", names)
+        try:
+            self.con.execute(f"INSERT INTO names ({columns}) SELECT {columns} FROM _names ON CONFLICT (key) DO UPDATE SET {updates}")
+        finally:
+            self.con.unregister("_names")
 
-    def _delete_path(self, path: str, doc_id: str) -> None:
-        self.con.execute("DELETE FROM duplicates WHERE path = ?", [path])
-        owner = self.con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
-        if owner and owner[0] == path:
-            for table in CHILD_TABLES:
-                self.con.execute(f'DELETE FROM "{table}" WHERE doc_id = ?', [doc_id])
-            self.con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+    def _upsert_known_names(self, keys: Sequence["DocKey"]) -> None:
+        """Names of records whose exact bytes (and metadata inputs) were stored under another
+        name when the driver looked: their metadata is that name's, carried in the key."""
+        types = dict(TABLES["names"])
+        columns: dict[str, list[Any]] = {
+            "key": [k.path for k in keys], "doc": [k.doc for k in keys], "file": [k.file for k in keys],
+            "line": [k.line for k in keys], "doc_id": [k.doc_id for k in keys], "source_hash": [k.source_hash for k in keys],
+        }
+        for c in NAME_META:
+            columns[c] = [(k.meta or {}).get(c) for k in keys]
+        arrow = pa.table({c: pa.array(v, _ARROW_TYPES[types[c].split()[0]]) for c, v in columns.items()})
+        self._upsert_names(arrow)
+
+    def _doc_of(self, path: str) -> str:
+        row = self.con.execute("SELECT doc FROM names WHERE key = ?", [path]).fetchone()
+        return row[0] if row else path
+
+    def _update_primary(self, doc_ids: Sequence[str]) -> None:
+        """Give these documents the doc/path of their first name (by file, then line, then key)."""
+        if not doc_ids:
+            return
+        sets = ", ".join(f'"{c}" = p."{c}"' for c in ("doc", *NAME_META))
+        self.con.execute(
+            f"UPDATE documents SET path = p.key, {sets} FROM ("
+            "  SELECT * FROM names WHERE list_contains(?, doc_id)"
+            "  QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY file, coalesce(line, 0), key) = 1"
+            ") p WHERE documents.doc_id = p.doc_id",
+            [list(doc_ids)],
+        )
+
+    def _delete_documents(self, doc_ids: Sequence[str]) -> None:
+        for table in CHILD_TABLES:
+            self.con.execute(f'DELETE FROM "{table}" WHERE list_contains(?, doc_id)', [list(doc_ids)])
+        self.con.execute("DELETE FROM documents WHERE list_contains(?, doc_id)", [list(doc_ids)])
+
+    def remove_names(self, *, file: str | None = None, folder: str | None = None, keep: Iterable[str] = ()) -> int:
+        """Delete the names of ``file`` (or of every file under ``folder``) that are not in
+        ``keep``: what a re-ingest of that file or folder no longer holds. Returns how many."""
+        if (file is None) == (folder is None):
+            raise ValueError("remove_names: give file or folder")
+        keep_table = pa.table({"key": pa.array(list(keep), pa.string())})
+        self.con.register("_keep", keep_table)
+        try:
+            where = "file = ?" if file is not None else "starts_with(file, ?)"
+            arg = file if file is not None else folder.rstrip("/") + "/"
+            with self.transaction():
+                doomed = self.con.execute(
+                    f"SELECT key, doc_id FROM names WHERE {where} AND key NOT IN (SELECT key FROM _keep)", [arg]
+                ).fetchall()
+                if doomed:
+                    self.con.execute(f"DELETE FROM names WHERE {where} AND key NOT IN (SELECT key FROM _keep)", [arg])
+                    self._update_primary(list({d for _, d in doomed}))
+        finally:
+            self.con.unregister("_keep")
+        return len(doomed)
+
+    def remove_unnamed(self) -> int:
+        """Delete the documents no name points at (texts every name of which moved or went
+        away) with their rows, in one transaction. Returns how many."""
+        with self.transaction():
+            ids = [r[0] for r in self.con.execute("SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM names)").fetchall()]
+            if ids:
+                self._delete_documents(ids)
+        return len(ids)
 
     def append_arrow(self, table: str, arrow: pa.Table) -> None:
         columns = [name for name, _ in TABLES[table]]
@@ -401,9 +546,17 @@ def _sql_path(path: Path) -> str:
 
 @dataclass(frozen=True)
 class DocKey:
+    """One name of a batch: ``path`` is the name's key (see ``names``), ``doc_id`` its text.
+    ``processed`` is false for a name whose text the driver found stored already."""
+
     doc: str
     path: str
     doc_id: str
+    file: str = ""
+    line: int | None = None
+    source_hash: str | None = None
+    processed: bool = True
+    meta: dict[str, Any] | None = None  # NAME_META of a name not processed (copied from a stored name)
 
 
 @dataclass
@@ -451,12 +604,18 @@ def _plain(value: Any) -> Any:
 def prepare_batch(documents: Sequence[ProcessedDocument]) -> PreparedBatch:
     """Rows of every table for these documents; a text repeated inside the batch is kept once."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    cols = {name: _Columns(name) for name in TABLES if name != "duplicates"}
+    cols = {name: _Columns(name) for name in TABLES}
     keys: list[DocKey] = []
     seen: set[str] = set()
     for d in documents:
         doc_id = d.content_hash
-        keys.append(DocKey(d.doc, d.path, doc_id))
+        m = d.meta
+        extra = json.dumps(d.extra, ensure_ascii=False, default=str)
+        keys.append(DocKey(d.doc, d.path, doc_id, d.file, d.line, d.source_hash))
+        cols["names"].add(
+            d.path, d.doc, d.file, d.line, doc_id, d.source_hash, m.title, list(m.authors), m.venue, m.published, m.year,
+            m.date_source, m.date_evidence, m.source, d.encoding, extra,
+        )
         if doc_id in seen:
             continue
         seen.add(doc_id)
@@ -475,11 +634,10 @@ def prepare_batch(documents: Sequence[ProcessedDocument]) -> PreparedBatch:
             [st.evidence for st in sts], [st.score for st in sts],
         )
         cols["term_counts"].extend(len(tcs), doc_id, [t.sentence for t in tcs], [t.key for t in tcs], [t.n for t in tcs])
-        m = d.meta
         cols["documents"].add(
             doc_id, d.doc, d.path, m.title, list(m.authors), m.venue, m.published, m.year, m.date_source,
-            m.date_evidence, m.source, d.encoding, len(d.raw_text), n_han, len(d.sentences),
-            json.dumps(d.extra, ensure_ascii=False, default=str), d.raw_text, now, d.term_lexicon,
+            m.date_evidence, m.source, d.encoding, len(d.raw_text), n_han, len(d.sentences), extra, d.raw_text, now,
+            d.term_lexicon,
         )
         for s in d.sections:
             cols["sections"].add(doc_id, s.index, s.kind, s.page, s.start, s.end, s.text)

@@ -5,9 +5,9 @@ import json
 import duckdb
 import pytest
 
-from pipeline.batch import FilesTask, RecordsTask, ingest, make_tasks
+from pipeline.batch import FilesTask, RecordsTask, _Scopes, ingest, make_tasks
 from pipeline.config import SAMPLE_CORPUS, IngestSettings, ReadSettings
-from pipeline.store import TABLES
+from pipeline.store import TABLES, Store
 
 distributed = pytest.importorskip("distributed")
 
@@ -91,9 +91,10 @@ def test_jsonl_is_read_incrementally(tmp_path):
     lines[900] = b'{"content": "\xff\xfe"}'
     dump.write_bytes(b"\n".join(lines) + b"\n")
     failures = []
-    tasks = make_tasks([dump], {}, batch_size=10, failures=failures)
+    store = Store.open(tmp_path / "s.duckdb")
+    tasks = make_tasks([dump], store, batch_size=10, failures=failures, read=ReadSettings(), manifest={}, scopes=_Scopes())
     first = next(tasks)
-    assert isinstance(first, RecordsTask) and [n for n, _ in first.lines] == list(range(1, 11))
+    assert isinstance(first, RecordsTask) and [r.number for r in first.lines] == list(range(1, 11))
     assert failures == []
     rest = list(tasks)
     assert all(len(t.lines) <= 10 for t in rest)
@@ -104,5 +105,6 @@ def test_jsonl_is_read_incrementally(tmp_path):
 def test_files_are_batched(tmp_path):
     for i in range(5):
         (tmp_path / f"{i}.txt").write_text(f"第{i}篇。", encoding="utf-8")
-    tasks = list(make_tasks([tmp_path], {}, batch_size=2, failures=[]))
+    store = Store.open(tmp_path / "s.duckdb")
+    tasks = list(make_tasks([tmp_path], store, batch_size=2, failures=[], read=ReadSettings(), manifest={}, scopes=_Scopes()))
     assert [len(t.paths) for t in tasks] == [2, 2, 1]

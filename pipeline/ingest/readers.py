@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import glob
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -40,10 +41,37 @@ class ReadFailure:
         return f"{self.path}: {self.reason}"
 
 
-def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | ReadFailure]:
+@dataclass(frozen=True)
+class Unchanged:
+    """A file whose bytes (and metadata inputs) hash as when it was stored: not decoded again."""
+
+    doc: str
+    path: str  # the name's key
+    file: str
+
+
+def name_key(file: str, record: int | str | None = None) -> str:
+    """The key of a name: the file's real path, ``FILE#N`` for record N (or ``FILE#ID``)."""
+    return file if record is None else f"{file}#{record}"
+
+
+def source_hash(data: bytes, inputs: str = "") -> str:
+    """Hash of the bytes a document is read from and of the other inputs of its row (the
+    text field, the manifest entry): equal hashes need not be read again."""
+    digest = hashlib.sha256(inputs.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()[:24]
+
+
+def expand_paths(
+    paths: Iterable[str | os.PathLike], *, roots: list[str] | None = None, broken: set[str] | None = None
+) -> Iterator[Path | ReadFailure]:
     """Files as given, directories recursively (sorted, supported suffixes only), globs.
 
-    Symlink loops and unreadable directories become ReadFailures instead of crashes.
+    Symlink loops and unreadable directories become ReadFailures instead of crashes. The real
+    path of every directory named in ``paths`` is appended to ``roots``; a root below which a
+    directory could not be listed is added to ``broken`` (its walk is not complete).
     """
     seen: set[str] = set()
     for given in paths:
@@ -53,12 +81,14 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | ReadFail
             if not matches:
                 yield ReadFailure(given, given, "glob matched no files")
             for match in matches:
-                yield from _expand_one(Path(match), seen, explicit=False, root=None)
+                yield from _expand_one(Path(match), seen, explicit=False, root=None, broken=broken)
             continue
-        yield from _expand_one(Path(given), seen, explicit=True, root=None)
+        if roots is not None and os.path.isdir(given):
+            roots.append(os.path.realpath(given))
+        yield from _expand_one(Path(given), seen, explicit=True, root=None, broken=broken)
 
 
-def _expand_one(path: Path, seen: set[str], *, explicit: bool, root: str | None) -> Iterator[Path | ReadFailure]:
+def _expand_one(path: Path, seen: set[str], *, explicit: bool, root: str | None, broken: set[str] | None = None) -> Iterator[Path | ReadFailure]:
     """``root`` is the real path of the folder the user named; a symlink found while walking
     it may not lead outside it (a scraped folder must not make us read ~/.ssh)."""
     if _undecodable(str(path)):
@@ -85,11 +115,13 @@ def _expand_one(path: Path, seen: set[str], *, explicit: bool, root: str | None)
         try:
             children = sorted(path.iterdir(), key=lambda p: p.name)
         except OSError as exc:
+            if broken is not None:
+                broken.add(root)
             yield ReadFailure(path.name, str(path), f"cannot list directory ({_os_reason(exc)})")
             return
         for child in children:
             if child.is_dir() or child.suffix.lower() in ALL_SUFFIXES:
-                yield from _expand_one(child, seen, explicit=False, root=root)
+                yield from _expand_one(child, seen, explicit=False, root=root, broken=broken)
         return
     if real in seen:
         return
@@ -134,24 +166,34 @@ def _os_reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def read_path(path: Path, settings: ReadSettings = ReadSettings()) -> Iterator[RawDocument | ReadFailure]:
-    """Read one file: a single document, or one per record of a JSON Lines corpus."""
+def read_path(
+    path: Path, settings: ReadSettings = ReadSettings(), *, inputs: str = "", known_source: str | None = None
+) -> Iterator[RawDocument | ReadFailure | Unchanged]:
+    """Read one file: a single document, or one per record of a JSON Lines corpus.
+
+    ``inputs`` (the metadata inputs, e.g. the manifest entry) enters the source hash; a file
+    whose source hash equals ``known_source`` is not decoded: ``Unchanged`` is yielded."""
     suffix = path.suffix.lower()
     name = path.name
+    real = os.path.realpath(path)
     try:
         size = path.stat().st_size
         if size > settings.max_file_bytes and suffix not in JSONL_SUFFIXES:
             raise ReadError(str(path), f"file too large ({size:,} bytes > {settings.max_file_bytes:,})")
         if suffix in JSONL_SUFFIXES:
-            yield from _read_jsonl(path, settings)
-            return
-        if suffix in PDF_SUFFIXES:
-            text = _read_pdf(path)
-            yield RawDocument(doc=name, path=str(path), raw_text=text, fmt="text", encoding="pdf")
+            yield from _read_jsonl(path, settings, inputs=inputs)
             return
         if suffix not in ALL_SUFFIXES:
             raise ReadError(str(path), f"unsupported file type {suffix or '(no suffix)'!r}; supported: {', '.join(ALL_SUFFIXES)}")
         data = path.read_bytes()
+        hashed = source_hash(data, inputs)
+        if known_source is not None and hashed == known_source:
+            yield Unchanged(name, name_key(real), real)
+            return
+        if suffix in PDF_SUFFIXES:
+            text = _read_pdf(path)
+            yield RawDocument(doc=name, path=name_key(real), raw_text=text, fmt="text", encoding="pdf", file=real, source_hash=hashed)
+            return
         text, encoding = decode_bytes(data, str(path))
         if suffix in HTML_SUFFIXES:
             text = html_to_text(text, str(path))
@@ -160,7 +202,7 @@ def read_path(path: Path, settings: ReadSettings = ReadSettings()) -> Iterator[R
             fmt = "markdown"
         else:
             fmt = "text"
-        yield RawDocument(doc=name, path=str(path), raw_text=text, fmt=fmt, encoding=encoding)
+        yield RawDocument(doc=name, path=name_key(real), raw_text=text, fmt=fmt, encoding=encoding, file=real, source_hash=hashed)
     except ReadError as exc:
         yield ReadFailure(name, str(path), exc.reason)
     except OSError as exc:
@@ -198,7 +240,7 @@ def _read_pdf(path: Path) -> str:
     return "\n\n".join(pages)
 
 
-def _read_jsonl(path: Path, settings: ReadSettings) -> Iterator[RawDocument | ReadFailure]:
+def _read_jsonl(path: Path, settings: ReadSettings, *, inputs: str = "") -> Iterator[RawDocument | ReadFailure]:
     """Stream a JSON Lines corpus record by record (never loads the whole file).
 
     A ``.json`` file holding one array of records is accepted too (read whole)."""
@@ -215,11 +257,12 @@ def _read_jsonl(path: Path, settings: ReadSettings) -> Iterator[RawDocument | Re
             yield ReadFailure(name, str(path), "no records (an empty JSON array)")
             return
         for number, record in enumerate(records, start=1):
-            yield _record_to_document(record, path, number, settings)
+            hashed = source_hash(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8", "surrogatepass"), inputs)
+            yield _record_to_document(record, path, number, settings, source=hashed)
         return
     failures: list[ReadFailure] = []
     for number, line in iter_jsonl_lines(path, failures):
-        yield record_from_line(path, number, line, settings)
+        yield record_from_line(path, number, line, settings, source=source_hash(line.encode("utf-8", "surrogatepass"), inputs))
     yield from failures
 
 
@@ -246,18 +289,26 @@ def iter_jsonl_lines(path: Path, failures: list[ReadFailure]) -> Iterator[tuple[
         failures.append(ReadFailure(name, str(path), "no records (empty JSON Lines file)"))
 
 
-def record_from_line(path: Path, number: int, line: str, settings: ReadSettings) -> RawDocument | ReadFailure:
+def record_from_line(
+    path: Path, number: int, line: str, settings: ReadSettings, *, record_id: str | None = None, source: str | None = None
+) -> RawDocument | ReadFailure:
+    """The document of line ``number``; ``record_id`` (the --id-field value) names it instead
+    of the line number; ``source`` is its source hash."""
+    shown = f"{path.name}#{record_id if record_id is not None else number}"
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        return ReadFailure(f"{path.name}#{number}", str(path), f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})")
+        return ReadFailure(shown, str(path), f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})")
     except RecursionError:
-        return ReadFailure(f"{path.name}#{number}", str(path), f"line {number}: JSON nested too deeply")
-    return _record_to_document(record, path, number, settings)
+        return ReadFailure(shown, str(path), f"line {number}: JSON nested too deeply")
+    return _record_to_document(record, path, number, settings, record_id=record_id, source=source)
 
 
-def _record_to_document(record: object, path: Path, number: int, settings: ReadSettings) -> RawDocument | ReadFailure:
-    doc = f"{path.name}#{number}"
+def _record_to_document(
+    record: object, path: Path, number: int, settings: ReadSettings, *, record_id: str | None = None, source: str | None = None
+) -> RawDocument | ReadFailure:
+    label = record_id if record_id is not None else number
+    doc = f"{path.name}#{label}"
     where = f"line {number}"
     if not isinstance(record, dict):
         return ReadFailure(doc, str(path), f"{where}: record is a JSON {type(record).__name__}, expected an object")
@@ -275,7 +326,11 @@ def _record_to_document(record: object, path: Path, number: int, settings: ReadS
     metadata = {key: value for key, value in record.items() if key != settings.text_field}
     if _has_lone_surrogate(text, metadata):
         return ReadFailure(doc, str(path), f"{where}: contains an unpaired surrogate escape (\\ud800-\\udfff), not valid Unicode")
-    return RawDocument(doc=doc, path=f"{path}#{number}", raw_text=text, fmt="text", encoding="utf-8", metadata=metadata)
+    real = os.path.realpath(path)
+    return RawDocument(
+        doc=doc, path=name_key(real, label), raw_text=text, fmt="text", encoding="utf-8", metadata=metadata,
+        file=real, line=number, source_hash=source,
+    )
 
 
 def _has_lone_surrogate(text: str, metadata: dict) -> bool:
@@ -297,4 +352,4 @@ def iter_raw_documents(paths: Iterable[str | os.PathLike], settings: ReadSetting
         if isinstance(item, ReadFailure):
             yield item
         else:
-            yield from read_path(item, settings)
+            yield from (d for d in read_path(item, settings) if not isinstance(d, Unchanged))
