@@ -27,7 +27,7 @@ eval: $(STAMP)
 	$(BIN)/policytext eval --db $(DB) --gold $(SHARED)/gold
 
 bench: $(STAMP)
-	$(BIN)/python -m pipeline.bench --shared $(SHARED) --out bench-results $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.bench --shared $(SHARED) --out bench-results $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check pipeline tests

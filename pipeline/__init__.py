@@ -2,7 +2,7 @@
 
 Public API (everything the CLI does is one of these calls)::
 
-    from pipeline import ingest, clean_text, Store
+    from pipeline.ingest.driver import ingest
     summary = ingest(["articles/"], db="policytext.duckdb")
 """
 
@@ -10,10 +10,6 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):  # lazy, so `import pipeline` stays cheap for worker processes
-    if name == "ingest":
-        from pipeline.batch import ingest
-
-        return ingest
     if name == "clean_text":
         from pipeline.clean import clean_text
 
@@ -25,4 +21,4 @@ def __getattr__(name):  # lazy, so `import pipeline` stays cheap for worker proc
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
 
 
-__all__ = ["ingest", "clean_text", "Store", "__version__"]
+__all__ = ["clean_text", "Store", "__version__"]

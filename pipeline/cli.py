@@ -52,6 +52,7 @@ def cli():
 @db_option
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="CSV or JSONL keyed by file name: title, authors, venue, published, source.")
 @click.option("--text-field", default="content", show_default=True, help="Field holding the text in JSON Lines records.")
+@click.option("--id-field", help="Field that names a JSON Lines record (default: its line number), e.g. id.")
 @click.option("--strict", is_flag=True, help="Stop at the first failure (default: keep going).")
 @click.option("--keep-going", is_flag=True, default=True, hidden=True)
 @click.option("--no-extract", is_flag=True, help="Only clean and store; skip frameworks/instruments/stance.")
@@ -61,7 +62,7 @@ def cli():
 @click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True, help="Segmentation backend: jieba (reference) or rjieba (same tokens, faster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @domain_errors
-def ingest(paths, db, manifest, text_field, strict, keep_going, no_extract, batch_size, workers, scheduler, segmenter, quiet):
+def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_extract, batch_size, workers, scheduler, segmenter, quiet):
     """Read files, directories (recursively) and globs into the store.
 
     Re-ingesting an unchanged file is a no-op; a changed file replaces its rows.
@@ -69,13 +70,13 @@ def ingest(paths, db, manifest, text_field, strict, keep_going, no_extract, batc
 
     Example: policytext ingest articles/ dumps/*.jsonl --text-field body
     """
-    from pipeline.batch import ingest as run_ingest
+    from pipeline.ingest.driver import ingest as run_ingest
 
     summary = run_ingest(
         paths,
         db=db,
         manifest=manifest,
-        read=ReadSettings(text_field=text_field),
+        read=ReadSettings(text_field=text_field, id_field=id_field),
         settings=IngestSettings(
             batch_size=batch_size, strict=strict, run_extraction=not no_extract,
             progress=not quiet and sys.stderr.isatty(), workers=workers, scheduler=scheduler, segmenter=segmenter,
@@ -99,7 +100,7 @@ def docs(db, fmt, source):
 
     Example: policytext docs --format jsonl
     """
-    from pipeline.browse import DOC_COLUMNS, list_documents
+    from pipeline.query.listing import DOC_COLUMNS, list_documents
     from pipeline.formats import write_records
 
     with _open(db) as store:
@@ -119,7 +120,7 @@ def sentences(doc, db, section, fmt, limit):
 
     Example: policytext sentences 000_cbb83d75210a49e2.txt --section body --format jsonl
     """
-    from pipeline.browse import SENTENCE_COLUMNS, list_sentences
+    from pipeline.query.listing import SENTENCE_COLUMNS, list_sentences
     from pipeline.formats import write_records
 
     with _open(db) as store:
@@ -138,7 +139,7 @@ def export(db, out, partition_by, no_tokens):
 
     Example: policytext export --out export/ --partition-by source
     """
-    from pipeline.dataset import export_dataset
+    from pipeline.export.dataset import export_dataset
 
     with _open(db) as store:
         written = export_dataset(store, out, partition_by=partition_by, tokens=not no_tokens)
@@ -156,7 +157,7 @@ def citations(db, doc, fmt):
 
     Example: policytext citations --doc 000_cbb83d75210a49e2.txt --format csv
     """
-    from pipeline.browse import CITATION_COLUMNS, list_citations
+    from pipeline.query.listing import CITATION_COLUMNS, list_citations
     from pipeline.formats import write_records
 
     with _open(db) as store:
@@ -178,8 +179,9 @@ def audit(db, doc, kinds, link_sources, fmt):
     """
     from dataclasses import asdict
 
-    from pipeline.audit import format_findings_html, link_stored_sources
-    from pipeline.browse import FINDING_COLUMNS, list_findings
+    from pipeline.audit.html import format_findings_html
+    from pipeline.query.sources import link_stored_sources
+    from pipeline.query.listing import FINDING_COLUMNS, list_findings
     from pipeline.formats import write_records
 
     with _open(db) as store:
@@ -207,7 +209,7 @@ def recount_terms(db):
 
     Example: policytext recount-terms --db policytext.duckdb
     """
-    from pipeline.trends import recount_terms as recount
+    from pipeline.query.trends import recount_terms as recount
 
     with _open(db, read_only=False) as store:
         result = recount(store)
@@ -243,7 +245,7 @@ def run(db, shared, report_dir, models_dir, no_train, quiet):
 
     Example: policytext run --db policytext.duckdb
     """
-    from pipeline.jobs import run_default
+    from pipeline.run import run_default
 
     result = run_default(db=db, shared=shared, report_dir=report_dir, models_dir=None if no_train else models_dir, settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure)
     for part, summary in result.parts:
@@ -289,8 +291,9 @@ def trend(terms, db, groups, by, measure, smooth, since, until, where, fmt, plot
 
     Example: policytext trend 保护主义 供应链 --group 友岸外包 --by year --measure per10k --smooth 5
     """
-    from pipeline.trends import Filters, resolve_terms
-    from pipeline.trends import trend as run_trend
+    from pipeline.query.filters import Filters
+    from pipeline.query.terms import resolve_terms
+    from pipeline.query.trends import trend as run_trend
 
     specs = resolve_terms(terms, groups)
     filters = Filters.parse(since=since, until=until, where=where)
@@ -324,9 +327,10 @@ def kwic(term, db, window, by, since, until, where, limit, top, fmt):
 
     Example: policytext kwic 友岸外包 --window 15 --format jsonl
     """
-    from pipeline.kwic import KWIC_COLUMNS, cooccurring, first_last
-    from pipeline.kwic import kwic as run_kwic
-    from pipeline.trends import Filters, resolve_term
+    from pipeline.query.kwic import KWIC_COLUMNS, cooccurring, first_last
+    from pipeline.query.kwic import kwic as run_kwic
+    from pipeline.query.filters import Filters
+    from pipeline.query.terms import resolve_term
 
     spec = resolve_term(term)
     filters = Filters.parse(since=since, until=until, where=where)
@@ -381,7 +385,7 @@ def tag(input, in_file, output, text_field, model_dir, combine):
     Example: policytext tag --in sentences.jsonl --out tagged.jsonl
     """
     input = in_file or input or sys.stdin
-    from pipeline.tagging import tag_jsonl
+    from pipeline.extract.tagger import tag_jsonl
     from pipeline.train.predict import make_tagger
 
     report = tag_jsonl(input, output, tagger=make_tagger(model_dir, combine=combine, text_field=text_field), name=input.name)

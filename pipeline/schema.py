@@ -9,6 +9,7 @@ document (``Document.raw_text``), so any span can be shown in its original conte
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +18,11 @@ SECTION_KINDS = ("title", "abstract", "body", "note", "reference", "table", "cap
 MENTION_KINDS = ("framework", "instrument", "term")
 STANCE_LABELS = ("DECOUPLING", "RECOUPLING", "MIXED", "NONE")
 DATE_SOURCES = ("manifest", "record", "text", "inferred")
+
+
+def content_hash(text: str) -> str:
+    """The identity of a text: ``documents.doc_id``."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 @dataclass(frozen=True)

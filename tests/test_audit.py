@@ -2,15 +2,10 @@
 
 import pytest
 
-from pipeline.audit import (
-    AuditError,
-    KnownDocument,
-    audit_document,
-    best_passage,
-    format_findings_html,
-    summarize_findings,
-)
-from pipeline.extract.citations import extract_citations
+from pipeline.audit import AuditError, KnownDocument, audit_document, summarize_findings
+from pipeline.audit.checks import best_passage
+from pipeline.audit.html import format_findings_html
+from pipeline.citations.resolve import extract_citations
 from pipeline.schema import DocumentMeta, Marker, Note, Sentence
 
 META = DocumentMeta(title="美国贸易政策研究", authors=["赵六"], published="2023-06", year=2023)

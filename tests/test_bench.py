@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from pipeline.bench import Corpus, generate_corpus, load_sources, vary
+from benchmarks.bench import Corpus, generate_corpus, load_sources, vary
 from pipeline.errors import PipelineError
 from pipeline.segment import Segmenter
 

@@ -2,15 +2,10 @@
 
 import pytest
 
-from pipeline.extract.citations import (
-    CitationError,
-    claim_kinds,
-    extract_citations,
-    find_author_year,
-    find_markers,
-    marker_numbers,
-    normalize_marker,
-)
+from pipeline.citations.authoryear import find_author_year
+from pipeline.citations.claims import claim_kinds
+from pipeline.citations.resolve import CitationError, extract_citations
+from pipeline.clean.markers import find_markers, marker_numbers, normalize_marker
 from pipeline.schema import Marker, Note, Sentence
 
 

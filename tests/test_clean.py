@@ -11,7 +11,7 @@ from pipeline.clean import clean_text
 from pipeline.clean.normalize import nfkc
 from pipeline.clean.offsets import MappedText
 from pipeline.clean.sentences import split_points
-from pipeline.clean.simplified import to_simplified
+from pipeline.textview import to_simplified
 from pipeline.clean.spacing import despace
 
 DATA = Path(__file__).parent / "data" / "clean"

@@ -15,7 +15,6 @@ import pytest
 
 from hostile import article, integrity_problems, store_fingerprint
 
-pytest.importorskip("pipeline.clean")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20240801

@@ -1,7 +1,7 @@
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.dataset import export_dataset, read_table
+from pipeline.export.dataset import export_dataset, read_table
 from pipeline.errors import StoreError
 from tests.train_fixtures import build_store
 

@@ -1,6 +1,7 @@
 import pytest
 
-from pipeline.extract import build_nlp, extract_sentences, get_extractor
+from pipeline.extract import extract_sentences, get_extractor
+from pipeline.extract.components import build_nlp
 from pipeline.schema import Sentence
 
 

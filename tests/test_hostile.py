@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import ingest
+from pipeline.ingest.driver import ingest
 from pipeline.config import IngestSettings
 from pipeline.store import CHILD_TABLES, Store
 
 from hostile import Expect, article, integrity_problems, write_corpus
 
-pytest.importorskip("pipeline.clean")
 
 SETTINGS = IngestSettings(progress=False, batch_size=8)
 INTERNAL = ("internal error", "Traceback")

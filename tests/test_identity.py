@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.batch import ingest
+from pipeline.ingest.driver import ingest
 from pipeline.config import IngestSettings, ReadSettings
 from pipeline.store import CHILD_TABLES, Store
 
@@ -76,7 +76,7 @@ def test_records_that_only_moved_are_not_processed_again(tmp_path, monkeypatch):
     ingest([dump], db=db, settings=QUIET)
     write_dump(dump, texts[5:] + texts[:5])  # every record moved, none changed
 
-    import pipeline.batch as batch
+    import pipeline.ingest.tasks as batch
 
     calls = []
     real = batch.process_raw

@@ -4,9 +4,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.kwic import cooccurring, first_last, kwic
+from pipeline.query.kwic import cooccurring, first_last, kwic
 from pipeline.store import Store
-from pipeline.trends import resolve_term
+from pipeline.query.terms import resolve_term
 from trends_fixture import build_store
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from pipeline.errors import PipelineError
 from pipeline.lexicons import load_lexicons
-from pipeline.lexicons.normalise import match_view, to_simplified
+from pipeline.textview import match_view, to_simplified
 
 SPEC_FRAMEWORKS = {"IPEF", "TTC", "CPTPP", "TPP", "CHIP4", "WTO", "OTHER_FRAMEWORK"}
 

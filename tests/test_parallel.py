@@ -5,7 +5,8 @@ import json
 import duckdb
 import pytest
 
-from pipeline.batch import FilesTask, RecordsTask, _Scopes, ingest, make_tasks
+from pipeline.ingest.driver import ingest
+from pipeline.ingest.tasks import FilesTask, RecordsTask, Scopes, make_tasks
 from pipeline.config import SAMPLE_CORPUS, IngestSettings, ReadSettings
 from pipeline.store import TABLES, Store
 
@@ -64,7 +65,8 @@ def test_unknown_segmenter_is_a_clear_error(tmp_path):
 
 
 def test_at_most_two_tasks_per_worker_in_flight(cluster):
-    from pipeline.parallel import run_distributed
+    from pipeline.ingest.dask_runner import run_distributed
+    from pipeline.ingest.tasks import run_task
 
     pulled = [0]
     ahead: list[int] = []
@@ -76,7 +78,7 @@ def test_at_most_two_tasks_per_worker_in_flight(cluster):
 
     kwargs = {"manifest": None, "read": ReadSettings(), "run_extraction": False}
     done = 0
-    for _ in run_distributed(tasks(), kwargs, workers=2, scheduler=cluster.scheduler_address):
+    for _ in run_distributed(run_task, tasks(), kwargs, workers=2, scheduler=cluster.scheduler_address):
         done += 1
         ahead.append(pulled[0] - done)  # submitted but not yet handed to the writer
     assert done == 12
@@ -92,7 +94,7 @@ def test_jsonl_is_read_incrementally(tmp_path):
     dump.write_bytes(b"\n".join(lines) + b"\n")
     failures = []
     store = Store.open(tmp_path / "s.duckdb")
-    tasks = make_tasks([dump], store, batch_size=10, failures=failures, read=ReadSettings(), manifest={}, scopes=_Scopes())
+    tasks = make_tasks([dump], store, batch_size=10, failures=failures, read=ReadSettings(), manifest={}, scopes=Scopes())
     first = next(tasks)
     assert isinstance(first, RecordsTask) and [r.number for r in first.lines] == list(range(1, 11))
     assert failures == []
@@ -106,5 +108,5 @@ def test_files_are_batched(tmp_path):
     for i in range(5):
         (tmp_path / f"{i}.txt").write_text(f"第{i}篇。", encoding="utf-8")
     store = Store.open(tmp_path / "s.duckdb")
-    tasks = list(make_tasks([tmp_path], store, batch_size=2, failures=[], read=ReadSettings(), manifest={}, scopes=_Scopes()))
+    tasks = list(make_tasks([tmp_path], store, batch_size=2, failures=[], read=ReadSettings(), manifest={}, scopes=Scopes()))
     assert [len(t.paths) for t in tasks] == [2, 2, 1]

@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 
 from pipeline.config import ReadSettings
 from pipeline.errors import ReadError
+from pipeline.citations import authoryear, references
+from pipeline.clean import clean_text, markers
+from pipeline.extract.tagger import Tagger
 from pipeline.ingest import ReadFailure
 from pipeline.ingest.encoding import decode_bytes
 from pipeline.ingest.html import html_to_text
@@ -33,12 +36,7 @@ PIECES = st.sampled_from([
 TEXT = st.one_of(st.text(max_size=200), st.lists(st.one_of(PIECES, st.text(max_size=4)), max_size=40).map("".join))
 
 
-def _clean():
-    return pytest.importorskip("pipeline.clean").clean_text
-
-
 def _check_clean(raw: str, fmt: str) -> None:
-    clean_text = _clean()
     result = clean_text(raw, fmt=fmt)
     assert len(result.offsets) == len(result.text)
     for ch, offset in zip(result.text, result.offsets):
@@ -64,16 +62,12 @@ def test_cleaner_properties_large_budget(raw, fmt):
 
 
 def _parsers(text: str) -> None:
-    references = pytest.importorskip("pipeline.extract.references")
     ref = references.parse_reference(text)
     assert ref.text == text
     references.parse_references(text)
-    markers = pytest.importorskip("pipeline.clean.markers")
-    for start, end, marker in markers.find_markers(text):
-        assert text[start:end] == marker
-    citations = pytest.importorskip("pipeline.extract.citations")
-    citations.find_markers(text)
-    citations.find_author_year(text)
+    for hit in markers.find_markers(text):
+        assert 0 <= hit.start < hit.end <= len(text) and hit.marker
+    authoryear.find_author_year(text)
 
 
 @FAST
@@ -94,9 +88,8 @@ _TAGGER = None
 
 def _tag(text: str) -> None:
     global _TAGGER
-    tagging = pytest.importorskip("pipeline.tagging")
     if _TAGGER is None:
-        _TAGGER = tagging.Tagger()
+        _TAGGER = Tagger()
     out = _TAGGER.tag_text(text)
     for item in out["evidence"]:
         assert 0 <= item["start"] <= item["end"] <= len(text)
@@ -165,8 +158,7 @@ def test_jsonl_record_reader_never_raises(line):
 @given(st.dictionaries(st.sampled_from(["title", "authors", "author", "venue", "journal", "source", "type", "published", "date", "year", "congress", "extra"]), JSON_VALUES, max_size=6))
 def test_any_record_metadata_is_processed_and_storable(metadata):
     """Non-string titles, dict venues, float years: metadata never crashes a batch."""
-    pytest.importorskip("pipeline.clean")
-    from pipeline.batch import process_raw
+    from pipeline.ingest.tasks import process_raw
     from pipeline.store import prepare_batch
 
     raw = RawDocument(doc="c.jsonl#1", path="c.jsonl#1", raw_text="美国推动友岸外包。两国经济相互依存。", metadata=metadata)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.eval.citations import score_reference_fields
-from pipeline.extract.references import (
+from pipeline.citations.references import (
     find_dates,
     find_urls,
     is_malformed_url,

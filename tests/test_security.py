@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import ingest
+from pipeline.ingest.driver import ingest
 from pipeline.config import IngestSettings
 from pipeline.store import Store
 
@@ -95,7 +95,7 @@ class _Recording:
 def test_store_is_written_only_inside_transactions(tmp_path, monkeypatch):
     import duckdb
 
-    import pipeline.store as store_module
+    import pipeline.store.store as store_module
 
     recorders: list[_Recording] = []
     real_connect = duckdb.connect

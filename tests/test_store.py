@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.batch import ingest
+from pipeline.ingest.driver import ingest
 from pipeline.config import IngestSettings
 from pipeline.errors import StoreError, StoreLockedError
 from pipeline.store import Store

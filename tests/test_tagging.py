@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.errors import PipelineError
 from pipeline.eval.tags import format_tag_scores, score_tags
-from pipeline.tagging import Tagger, tag_jsonl
+from pipeline.extract.tagger import Tagger, tag_jsonl
 
 DATA = Path(__file__).parent / "data" / "tagging"
 

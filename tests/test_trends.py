@@ -5,10 +5,12 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.errors import PipelineError
-from pipeline.store import Store, count_han
-from pipeline.trends import (
-    Filters, benchmark_queries, count_by_doc, resolve_group, resolve_term, resolve_terms, trend,
-)
+from pipeline.store import Store
+from pipeline.textview import count_han
+from benchmarks.queries import benchmark_queries
+from pipeline.query.filters import Filters
+from pipeline.query.terms import resolve_group, resolve_term, resolve_terms
+from pipeline.query.trends import count_by_doc, trend
 from trends_fixture import CORPUS, build_store
 
 

@@ -6,8 +6,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.lexicons.normalise import to_simplified
-from pipeline.store import Store, content_hash
+from pipeline.textview import to_simplified
+from pipeline.schema import content_hash
+from pipeline.store import Store
 
 DATA = Path(__file__).parent / "data" / "train"
 

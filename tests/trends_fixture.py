@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.lexicons.normalise import to_simplified
-from pipeline.store import Store, count_han
+from pipeline.textview import to_simplified
+from pipeline.store import Store
+from pipeline.textview import count_han
 
 CORPUS = Path(__file__).parent / "data" / "trends" / "corpus.json"
 

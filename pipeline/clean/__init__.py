@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from pipeline.schema import CleanResult, Marker, Note, Section, Sentence
 
 from .lines import compute_reference_widths, measure_layout, split_lines
-from .markers import find_markers
+from .markers import marker_spans
 from .markup import looks_like_markdown, strip_markup
 from .normalize import nfkc, normalize_newlines
 from .notes import mark_notes, note_marker
@@ -29,7 +29,7 @@ from .pages import mark_captions, mark_headers, mark_page_numbers
 from .paragraphs import PARAGRAPH_BREAK, Paragraph, assemble, join_paragraphs
 from .sections import ABSTRACT_LABEL, mark_labels, mark_title
 from .sentences import split_points
-from .simplified import needs_conversion, to_simplified
+from pipeline.textview import needs_conversion, to_simplified
 from .spacing import despace
 from .tables import mark_tables
 
@@ -81,7 +81,7 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
     text, offsets = whole.text, whole.offsets
     traditional = needs_conversion(text)
     ends = split_points(text)[:-1]  # sentence ends, whole text at once
-    marker_at = [m[0] for m in find_markers(text)]
+    marker_at = [m[0] for m in marker_spans(text)]
 
     sections: list[Section] = []
     sentences: list[Sentence] = []
@@ -173,7 +173,7 @@ def _sentences_with_markers(p: Paragraph, body: str, offsets, base: int, sentenc
                block_end_raw: list[int], n_blocks: int, traditional: bool) -> None:
     """Split one paragraph's text (``body`` = ``text[base:base+len(body)]``) into sentences;
     in-text markers are removed from the sentence text and recorded."""
-    found = find_markers(body)
+    found = marker_spans(body)
     pending: list[tuple[int, str, int, int]] = []  # position in marker-free text, marker, raw start, raw end
     offs = offsets[base:base + len(body)]
     if found:

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pipeline.extract.references import parse_reference
+from pipeline.citations.references import parse_reference
 
 REFERENCE_FIELDS = (
     "type", "authors", "title", "container", "year", "volume", "issue", "pages",

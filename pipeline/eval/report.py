@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.eval.sentences import format_sentence_scores, format_term_scores, read_jsonl, score_sentences, score_terms
-from pipeline.browse import list_citations
+from pipeline.query.listing import list_citations
 from pipeline.eval.citations import format_citation_scores, score_citations
 from pipeline.eval.tags import format_tag_scores, score_tags
 from pipeline.store import Store
-from pipeline.tagging import Tagger
-from pipeline.trends import count_by_doc
+from pipeline.extract.tagger import Tagger
+from pipeline.query.trends import count_by_doc
 
 
 def run_all(*, db: str | Path, gold: Path) -> Iterator[str]:

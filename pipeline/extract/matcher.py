@@ -15,7 +15,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from pipeline.lexicons import Alias
-from pipeline.lexicons.normalise import fold
+from pipeline.textview import fold
 
 
 class Hit(NamedTuple):

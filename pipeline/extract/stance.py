@@ -207,37 +207,3 @@ def decide(evidence: list[Evidence]) -> str:
         return "NONE"
     dec, rec = votes["DECOUPLING"], votes["RECOUPLING"]
     return "MIXED" if dec == rec else ("DECOUPLING" if dec > rec else "RECOUPLING")
-
-
-STANCE_EXTENSIONS = ("stance", "stance_evidence")
-
-
-def _register_extensions() -> None:
-    from spacy.tokens import Doc
-
-    for name in STANCE_EXTENSIONS:
-        if not Doc.has_extension(name):
-            Doc.set_extension(name, default=None)
-
-
-def register_component() -> None:
-    """Register the ``policytext_stance`` factory (spaCy is imported only here)."""
-    from spacy.language import Language
-
-    if Language.has_factory("policytext_stance"):
-        return
-
-    @Language.factory("policytext_stance", default_config={"lexicon_dir": None})
-    def make_stance(nlp, name: str, lexicon_dir: str | None):
-        """Sets ``doc._.stance`` (label id) and ``doc._.stance_evidence`` (list of dicts)."""
-        from pipeline.extract import doc_extraction
-
-        _register_extensions()
-
-        def stance_component(doc):
-            result = doc_extraction(doc, lexicon_dir)
-            doc._.stance = result.stance
-            doc._.stance_evidence = [e.as_dict() for e in result.stance_evidence]
-            return doc
-
-        return stance_component

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import PipelineError
-from pipeline.lexicons.normalise import fold, to_simplified
+from pipeline.textview import fold, to_simplified
 
 LEXICON_DIR = Path(__file__).resolve().parent
 LABEL_FILES = {"framework": "frameworks.yaml", "instrument": "instruments.yaml", "term": "terms.yaml"}

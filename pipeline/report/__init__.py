@@ -13,11 +13,14 @@ from typing import Any
 
 import altair as alt
 
-from pipeline.kwic import kwic
+from pipeline.query.kwic import kwic
 from pipeline.report.charts import FONT, trend_chart, vega_bundle
 from pipeline.report.page import CSS, REPORT_JS, anchor, chart_block, esc, kwic_table, page, table
 from pipeline.store import Store
-from pipeline.trends import DENOMINATOR, UNDATED, TermSpec, _term_groups, resolve_group, trend
+from pipeline.extract.terms import term_groups
+from pipeline.query.filters import UNDATED
+from pipeline.query.terms import TermSpec, resolve_group
+from pipeline.query.trends import DENOMINATOR, trend
 
 STANCE_COLORS = {"DECOUPLING": "#d62728", "RECOUPLING": "#2ca02c", "MIXED": "#ff7f0e", "NONE": "#c7c7c7"}
 
@@ -69,7 +72,7 @@ def _overview(store: Store) -> tuple[str, list[str]]:
 
 
 def _term_section(store: Store, out: Path, *, kwic_limit: int) -> str:
-    groups = list(_term_groups())
+    groups = list(term_groups())
     specs: list[TermSpec] = [resolve_group(g) for g in groups]
     result = trend(store, specs, by="year", measure="per10k", smooth=5)
     parts = ["<h2 id=\"terms\">Tracked terms by year</h2>",

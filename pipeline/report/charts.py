@@ -12,7 +12,7 @@ from typing import Any
 import altair as alt
 
 from pipeline.errors import PipelineError
-from pipeline.trends import UNDATED, TrendResult
+from pipeline.query.trends import UNDATED, TrendResult
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, sans-serif"
 PLOT_SUFFIXES = (".png", ".svg", ".html")

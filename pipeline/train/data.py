@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from pipeline.schema import STANCE_LABELS
+from pipeline.citations.claims import claim_kinds
 from pipeline.store import Store
 from pipeline.train.settings import TASKS, TrainError, TrainSettings
 
@@ -101,18 +102,8 @@ def store_rows(store: Store, sections: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 def claim_detector() -> Callable[[str], list[str]]:
-    """The citations stage's claim detector; a clear error when it is not installed."""
-    for module in ("pipeline.extract.citations", "pipeline.citations"):
-        try:
-            found = __import__(module, fromlist=["claim_kinds"])
-        except ImportError:
-            continue
-        if callable(getattr(found, "claim_kinds", None)):
-            return found.claim_kinds
-    raise TrainError(
-        "task 'claims' needs the claim detector (pipeline.extract.citations.claim_kinds), "
-        "which is not in this installation; train --task stance or --task instruments instead"
-    )
+    """The citations stage's claim detector (the rule labels of the claims task)."""
+    return claim_kinds
 
 
 def rule_label(task: str, row: dict[str, Any]) -> Any:
@@ -173,7 +164,7 @@ def load_examples(
     the rule label of the same sentence, or are added when the store lacks the sentence."""
     if task not in TASKS:
         raise TrainError(f"unknown task {task!r}")
-    from pipeline.lexicons.normalise import to_simplified
+    from pipeline.textview import to_simplified
 
     gold_by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for row in gold or []:

@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from pipeline.lexicons.normalise import to_simplified
+from pipeline.textview import to_simplified
 from pipeline.store import Store
 from pipeline.train.data import load_examples, read_gold
 from pipeline.train.evaluate import combine_labels, format_metrics, score

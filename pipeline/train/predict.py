@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.lexicons.normalise import to_simplified
+from pipeline.textview import to_simplified
 from pipeline.errors import PipelineError
 from pipeline.store import Store
-from pipeline.tagging import Tagger
+from pipeline.extract.tagger import Tagger
 from pipeline.train.artefact import LoadedModel, load_model
 from pipeline.train.evaluate import combine_labels, predict_labels
 from pipeline.train.settings import TASKS, ModelError  # noqa: F401

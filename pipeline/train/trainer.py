@@ -163,7 +163,7 @@ def train_model(
         estimators[task] = fit_estimator(task, build_estimator(task, settings), examples, classes)
         seconds = time.perf_counter() - started
         source = {"stance": "rules (stance table, source='rules')", "instruments": "rules (mentions of kind 'instrument')",
-                  "claims": "claim detector (pipeline.extract.citations.claim_kinds)"}[task]
+                  "claims": "claim detector (pipeline.citations.resolve.claim_kinds)"}[task]
         if gold and task != "claims":
             source += f"; gold labels from {gold_dir}/sentences.jsonl replace them where given (weight {settings.gold_weight})"
         card["tasks"][task] = {

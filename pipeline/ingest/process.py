@@ -7,11 +7,10 @@ from typing import Any, Callable
 
 from pipeline.audit import audit_document
 from pipeline.clean import clean_text
-from pipeline.extract.citations import extract_citations
+from pipeline.citations.resolve import extract_citations
 from pipeline.extract.terms import TermCounter, default_term_counter
 from pipeline.ingest.metadata import resolve_metadata
-from pipeline.schema import Mention, ProcessedDocument, RawDocument, Sentence, StanceLabel
-from pipeline.store import content_hash
+from pipeline.schema import Mention, ProcessedDocument, RawDocument, Sentence, StanceLabel, content_hash
 
 Extractor = Callable[[list[Sentence]], tuple[list[Mention], list[StanceLabel]]]
 
@@ -57,7 +56,7 @@ def process_document(
         findings=findings,
         extra=extra,
         term_counts=counter.count_sentences(cleaned.sentences),
-        term_lexicon=counter.lexicon_hash,
+        term_lexicon=counter.version,
         file=raw.file,
         line=raw.line,
         source_hash=raw.source_hash,

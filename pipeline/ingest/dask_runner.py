@@ -8,7 +8,7 @@ task is committed in its own transaction and documents are keyed by content hash
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
@@ -47,19 +47,20 @@ def dask_client(*, workers: int, scheduler: str | None):
         cluster.close()
 
 
-def run_distributed(tasks: Iterable[Any], kwargs: dict[str, Any], *, workers: int, scheduler: str | None) -> Iterator[Any]:
+def run_distributed(
+    task_fn: Callable[..., Any], tasks: Iterable[Any], kwargs: dict[str, Any], *, workers: int, scheduler: str | None
+) -> Iterator[Any]:
+    """``task_fn(task, **kwargs)`` for every task on the cluster; results as they complete."""
     from distributed import as_completed
-
-    from pipeline.batch import run_task
 
     tasks = iter(tasks)
     with dask_client(workers=workers, scheduler=scheduler) as client:
         slots = max(2, 2 * (len(client.scheduler_info().get("workers", {})) or workers or os.cpu_count() or 1))
-        initial = [client.submit(run_task, task, pure=False, **kwargs) for task in islice(tasks, slots)]
+        initial = [client.submit(task_fn, task, pure=False, **kwargs) for task in islice(tasks, slots)]
         pending = as_completed(initial)
         for future in pending:
             result = future.result()
             future.release()
             for task in islice(tasks, 1):
-                pending.add(client.submit(run_task, task, pure=False, **kwargs))
+                pending.add(client.submit(task_fn, task, pure=False, **kwargs))
             yield result

@@ -1,20 +1,15 @@
-"""The DuckDB store: schema declared once, idempotent per-document writes, Parquet export.
+"""The DuckDB store: idempotent per-document writes of prepared batches, reads, Parquet export.
 
-A document is keyed by ``doc_id`` = hash of its raw text. Writing a batch is one
-transaction: for each document, the same path with the same hash is a no-op
-(``unchanged``), the same path with a new hash replaces the old rows (``replaced``), the same
-text under another path is recorded as a ``duplicate`` of the first and not stored twice.
+A document is keyed by ``doc_id`` = hash of its raw text (``schema.content_hash``); the files
+and records it was read from are its names (table ``names``). Writing a batch is one
+transaction (see :meth:`Store.write_prepared`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields, is_dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -23,182 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.errors import StoreError, StoreLockedError
-from pipeline.schema import Citation, Finding, ProcessedDocument
-
-_DUCKDB_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN", "list[str]": "VARCHAR[]"}
-_ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(), "VARCHAR[]": pa.list_(pa.string())}
-
-
-def columns_of(record_type: type, *, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """Store columns for a schema dataclass: one per field, typed from its annotation."""
-    columns = []
-    for f in fields(record_type):
-        if f.name in skip:
-            continue
-        base = str(f.type).replace(" | None", "").strip()
-        if base not in _DUCKDB_TYPES:
-            raise TypeError(f"{record_type.__name__}.{f.name}: no store type for annotation {f.type!r}")
-        columns.append((f.name, _DUCKDB_TYPES[base]))
-    return columns
-
-
-# table -> [(column, DuckDB type)]; the one declaration of the store's schema.
-TABLES: dict[str, list[tuple[str, str]]] = {
-    "documents": [
-        ("doc_id", "VARCHAR PRIMARY KEY"),
-        ("doc", "VARCHAR NOT NULL"),
-        ("path", "VARCHAR NOT NULL"),  # the key of its primary name (see ``names``)
-        ("title", "VARCHAR"),
-        ("authors", "VARCHAR[]"),
-        ("venue", "VARCHAR"),
-        ("published", "VARCHAR"),
-        ("year", "INTEGER"),
-        ("date_source", "VARCHAR"),
-        ("date_evidence", "VARCHAR"),
-        ("source", "VARCHAR"),
-        ("encoding", "VARCHAR"),
-        ("n_chars", "INTEGER"),
-        ("n_han", "INTEGER"),
-        ("n_sentences", "INTEGER"),
-        ("metadata", "VARCHAR"),
-        ("raw_text", "VARCHAR"),
-        ("ingested_at", "TIMESTAMP"),
-        ("term_lexicon", "VARCHAR"),  # extract.terms lexicon hash of this document's term_counts
-    ],
-    "sections": [
-        ("doc_id", "VARCHAR NOT NULL"),
-        ("idx", "INTEGER NOT NULL"),
-        ("kind", "VARCHAR NOT NULL"),
-        ("page", "INTEGER"),
-        ("start", "INTEGER NOT NULL"),
-        ("end", "INTEGER NOT NULL"),
-        ("text", "VARCHAR NOT NULL"),
-    ],
-    "sentences": [
-        ("doc_id", "VARCHAR NOT NULL"),
-        ("idx", "INTEGER NOT NULL"),
-        ("section", "VARCHAR NOT NULL"),
-        ("paragraph", "INTEGER NOT NULL"),
-        ("page", "INTEGER"),
-        ("start", "INTEGER NOT NULL"),
-        ("end", "INTEGER NOT NULL"),
-        ("text", "VARCHAR NOT NULL"),
-        ("simplified", "VARCHAR NOT NULL"),
-        ("n_han", "INTEGER NOT NULL"),
-        ("spaced", "BOOLEAN NOT NULL"),  # simplified holds whitespace: counting must strip it first
-    ],
-    "notes": [
-        ("doc_id", "VARCHAR NOT NULL"),
-        ("idx", "INTEGER NOT NULL"),
-        ("marker", "VARCHAR"),
-        ("kind", "VARCHAR NOT NULL"),
-        ("page", "INTEGER"),
-        ("start", "INTEGER NOT NULL"),
-        ("end", "INTEGER NOT NULL"),
-        ("text", "VARCHAR NOT NULL"),
-    ],
-    "markers": [
-        ("doc_id", "VARCHAR NOT NULL"),
-        ("sentence", "INTEGER NOT NULL"),
-        ("marker", "VARCHAR NOT NULL"),
-        ("position", "INTEGER NOT NULL"),
-        ("start", "INTEGER NOT NULL"),
-        ("end", "INTEGER NOT NULL"),
-        ("page", "INTEGER"),
-    ],
-    "mentions": [
-        ("doc_id", "VARCHAR NOT NULL"),
-        ("sentence", "INTEGER NOT NULL"),
-        ("kind", "VARCHAR NOT NULL"),
-        ("label", "VARCHAR NOT NULL"),
-        ("surface", "VARCHAR NOT NULL"),
-        ("start", "INTEGER NOT NULL"),
-        ("end", "INTEGER NOT NULL"),
-    ],
-    "stance": [
-        ("doc_id", "VARCHAR NOT NULL"),
-        ("sentence", "INTEGER NOT NULL"),
-        ("label", "VARCHAR NOT NULL"),
-        ("source", "VARCHAR NOT NULL"),
-        ("evidence", "VARCHAR"),
-        ("score", "DOUBLE"),
-    ],
-    # tracked-term occurrences per sentence (key ``literal:TEXT`` / ``group:ID``), counted at
-    # ingest by extract.terms so that ``trend`` reads counts instead of scanning text
-    "term_counts": [
-        ("doc_id", "VARCHAR NOT NULL"),
-        ("sentence", "INTEGER NOT NULL"),
-        ("key", "VARCHAR NOT NULL"),
-        ("n", "INTEGER NOT NULL"),
-    ],
-    # citations and findings: one column per field of schema.Citation / schema.Finding
-    "citations": [("doc_id", "VARCHAR NOT NULL"), *columns_of(Citation, skip=("doc",))],
-    "findings": [("doc_id", "VARCHAR NOT NULL"), *columns_of(Finding, skip=("doc",))],
-    # Every name a text was ingested under: a file (its real path) or a record of a JSON Lines
-    # file (``FILE#N``, or ``FILE#ID`` with --id-field). Names point at documents; a document is
-    # stored once however many names it has, and its ``doc``/``path`` are those of its first name
-    # (by file, then line). A re-ingest moves names; documents no name points at are removed.
-    "names": [
-        ("key", "VARCHAR PRIMARY KEY"),
-        ("doc", "VARCHAR NOT NULL"),
-        ("file", "VARCHAR NOT NULL"),
-        ("line", "INTEGER"),
-        ("doc_id", "VARCHAR NOT NULL"),
-        ("source_hash", "VARCHAR"),  # hash of the bytes read and of the metadata inputs
-        # the metadata this name gives its text (a record's fields, the manifest entry, the file's
-        # encoding); the document carries its primary name's
-        ("title", "VARCHAR"),
-        ("authors", "VARCHAR[]"),
-        ("venue", "VARCHAR"),
-        ("published", "VARCHAR"),
-        ("year", "INTEGER"),
-        ("date_source", "VARCHAR"),
-        ("date_evidence", "VARCHAR"),
-        ("source", "VARCHAR"),
-        ("encoding", "VARCHAR"),
-        ("metadata", "VARCHAR"),
-    ],
-}
-# The columns a document takes from its primary name.
-NAME_META = ("title", "authors", "venue", "published", "year", "date_source", "date_evidence", "source", "encoding", "metadata")
-# Views over the tables (created with the schema).
-VIEWS = {
-    # names other than a document's primary one: the same text seen again
-    "duplicates": "SELECT n.key AS path, n.doc, n.doc_id FROM names n JOIN documents d USING (doc_id) WHERE n.key <> d.path",
-}
-# Columns computed from others when a caller of ``Store.append`` leaves them out.
-DERIVED = {"sentences": {"spaced": lambda row: WHITESPACE.search(row["simplified"]) is not None}}
-CHILD_TABLES = [name for name in TABLES if name not in ("documents", "names")]
-# Whitespace as the trend counter removes it: ASCII whitespace and Unicode separators.
-WHITESPACE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-# The same class for DuckDB (RE2): its \s lacks \v, \x1c-\x1f and \x85, which Python's has.
-SQL_WHITESPACE = r"[\s\p{Z}\x0b\x1c-\x1f\x85]"
-# How a store written before a NOT NULL column existed gets it (``Store.open`` for writing adds
-# it): (placeholder constant, the value computed from the row).
-UPGRADE_FILL = {("sentences", "spaced"): ("false", f"regexp_matches(simplified, '{SQL_WHITESPACE}')")}
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-
-
-def count_han(text: str) -> int:
-    return sum(map(len, _HAN_RUN.findall(text)))  # runs, not characters: far fewer matches
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    doc: str
-    path: str
-    status: str  # ingested | unchanged | replaced | duplicate
-    detail: str = ""
-
-
-def _ddl(name: str, columns: list[tuple[str, str]]) -> str:
-    body = ", ".join(f'"{col}" {kind}' for col, kind in columns)
-    return f'CREATE TABLE IF NOT EXISTS "{name}" ({body})'
-
+from pipeline.schema import ProcessedDocument
+from pipeline.store.batch import DocKey, PreparedBatch, WriteOutcome, prepare_batch
+from pipeline.store.tables import ARROW_TYPES, CHILD_TABLES, DERIVED, NAME_META, TABLES, UPGRADE_FILL, VIEWS, ddl
 
 class Store:
     """A DuckDB file. Open with ``Store.open(path)``; use as a context manager."""
@@ -241,7 +63,7 @@ class Store:
             old_duplicates = "duplicates" in present and self._is_table("duplicates")
             for name, columns in TABLES.items():
                 if name not in present:
-                    self.con.execute(_ddl(name, columns))
+                    self.con.execute(ddl(name, columns))
                     continue
                 for column, kind in columns:
                     if column not in present[name]:
@@ -443,7 +265,7 @@ class Store:
         }
         for c in NAME_META:
             columns[c] = [(k.meta or {}).get(c) for k in keys]
-        arrow = pa.table({c: pa.array(v, _ARROW_TYPES[types[c].split()[0]]) for c, v in columns.items()})
+        arrow = pa.table({c: pa.array(v, ARROW_TYPES[types[c].split()[0]]) for c, v in columns.items()})
         self._upsert_names(arrow)
 
     def _doc_of(self, path: str) -> str:
@@ -544,110 +366,3 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-@dataclass(frozen=True)
-class DocKey:
-    """One name of a batch: ``path`` is the name's key (see ``names``), ``doc_id`` its text.
-    ``processed`` is false for a name whose text the driver found stored already."""
-
-    doc: str
-    path: str
-    doc_id: str
-    file: str = ""
-    line: int | None = None
-    source_hash: str | None = None
-    processed: bool = True
-    meta: dict[str, Any] | None = None  # NAME_META of a name not processed (copied from a stored name)
-
-
-@dataclass
-class PreparedBatch:
-    """Processed documents turned into Arrow tables, ready for one transaction.
-
-    Built where the CPU work happens (a worker process), written by the single writer."""
-
-    keys: list[DocKey]
-    tables: dict[str, pa.Table]
-
-
-class _Columns:
-    """Column lists of one table, filled row by row (cheaper than a dict per row)."""
-
-    def __init__(self, table: str):
-        self.names = [name for name, _ in TABLES[table]]
-        self.lists = [[] for _ in self.names]
-
-    def add(self, *values: Any) -> None:
-        for column, value in zip(self.lists, values, strict=True):
-            column.append(value)
-
-    def extend(self, n: int, *columns: Any) -> None:
-        """Add ``n`` rows given column by column: a list of ``n`` values, or one value for all."""
-        for column, values in zip(self.lists, columns, strict=True):
-            column.extend(values if isinstance(values, list) else [values] * n)
-
-    def arrow(self) -> pa.Table:
-        return pa.table(dict(zip(self.names, self.lists)))
-
-
-def _record_values(record: Any, names: list[str], doc_id: str) -> list[Any]:
-    """A Citation/Finding as store values: ``doc_id`` for ``doc_id``, the field otherwise
-    (one level of ``asdict``: nested dataclasses and lists are converted too)."""
-    return [doc_id if name == "doc_id" else _plain(getattr(record, name)) for name in names]
-
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value):
-        return asdict(value)
-    return list(value) if isinstance(value, (list, tuple)) else value
-
-
-def prepare_batch(documents: Sequence[ProcessedDocument]) -> PreparedBatch:
-    """Rows of every table for these documents; a text repeated inside the batch is kept once."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    cols = {name: _Columns(name) for name in TABLES}
-    keys: list[DocKey] = []
-    seen: set[str] = set()
-    for d in documents:
-        doc_id = d.content_hash
-        m = d.meta
-        extra = json.dumps(d.extra, ensure_ascii=False, default=str)
-        keys.append(DocKey(d.doc, d.path, doc_id, d.file, d.line, d.source_hash))
-        cols["names"].add(
-            d.path, d.doc, d.file, d.line, doc_id, d.source_hash, m.title, list(m.authors), m.venue, m.published, m.year,
-            m.date_source, m.date_evidence, m.source, d.encoding, extra,
-        )
-        if doc_id in seen:
-            continue
-        seen.add(doc_id)
-        ss, sts, tcs = d.sentences, d.stance, d.term_counts  # the big tables: filled column by column
-        texts = [s.text for s in ss]
-        hans = [count_han(t) for t in texts]
-        n_han = sum(hans)
-        simplified = [s.simplified for s in ss]
-        cols["sentences"].extend(
-            len(ss), doc_id, [s.index for s in ss], [s.section for s in ss], [s.paragraph for s in ss], [s.page for s in ss],
-            [s.start for s in ss], [s.end for s in ss], texts, simplified, hans,
-            [WHITESPACE.search(t) is not None for t in simplified],
-        )
-        cols["stance"].extend(
-            len(sts), doc_id, [st.sentence for st in sts], [st.label for st in sts], [st.source for st in sts],
-            [st.evidence for st in sts], [st.score for st in sts],
-        )
-        cols["term_counts"].extend(len(tcs), doc_id, [t.sentence for t in tcs], [t.key for t in tcs], [t.n for t in tcs])
-        cols["documents"].add(
-            doc_id, d.doc, d.path, m.title, list(m.authors), m.venue, m.published, m.year, m.date_source,
-            m.date_evidence, m.source, d.encoding, len(d.raw_text), n_han, len(d.sentences), extra, d.raw_text, now,
-            d.term_lexicon,
-        )
-        for s in d.sections:
-            cols["sections"].add(doc_id, s.index, s.kind, s.page, s.start, s.end, s.text)
-        for n in d.notes:
-            cols["notes"].add(doc_id, n.index, n.marker, n.kind, n.page, n.start, n.end, n.text)
-        for mk in d.markers:
-            cols["markers"].add(doc_id, mk.sentence, mk.marker, mk.position, mk.start, mk.end, mk.page)
-        for mn in d.mentions:
-            cols["mentions"].add(doc_id, mn.sentence, mn.kind, mn.label, mn.surface, mn.start, mn.end)
-        for table, records in (("citations", d.citations), ("findings", d.findings)):
-            for record in records:
-                cols[table].add(*_record_values(record, cols[table].names, doc_id))
-    return PreparedBatch(keys, {table: c.arrow() for table, c in cols.items()})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.batch import IngestSummary, ingest
+from pipeline.ingest.driver import IngestSummary, ingest
 from pipeline.config import ALL_SUFFIXES, MODELS_DIR, SAMPLE_CORPUS, IngestSettings
 
 

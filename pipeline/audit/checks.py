@@ -8,7 +8,6 @@ the store (``known_documents``), links it and finds the best-supporting passage 
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,14 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.errors import PipelineError
-from pipeline.extract.citations import (
-    NUMERIC_KINDS,
-    Citation,
-    _name_key,
-    claim_cues,
-    find_author_year,
-)
-from pipeline.extract.references import (
+from pipeline.citations.authoryear import find_author_year
+from pipeline.citations.claims import NUMERIC_KINDS, claim_cues
+from pipeline.citations.resolve import name_key
+from pipeline.citations.references import (
     Reference,
     find_dates,
     find_urls,
@@ -32,7 +27,7 @@ from pipeline.extract.references import (
     parse_references,
     unescape_markup,
 )
-from pipeline.schema import Finding, DocumentMeta, Marker, Note, Sentence
+from pipeline.schema import Citation, DocumentMeta, Finding, Marker, Note, Sentence
 
 FINDING_KINDS = (
     "UNCITED_CLAIM", "DANGLING_MARKER", "ORPHAN_NOTE", "DATE_MISMATCH", "ANACHRONISM",
@@ -348,13 +343,13 @@ def check_duplicate_notes(ctx: AuditContext) -> Iterator[Finding]:
 
 def check_self_citation(ctx: AuditContext) -> Iterator[Finding]:
     """SELF_CITATION: a note cites one of the article's own authors."""
-    own = {_name_key(a): a for a in ctx.meta.authors or [] if a}
+    own = {name_key(a): a for a in ctx.meta.authors or [] if a}
     if not own:
         return
     first = ctx.first_citation()
     for n in ctx.notes:
         for r in ctx.refs(n):
-            hit = [own[k] for k in (_name_key(a) for a in r.authors) if k in own]
+            hit = [own[k] for k in (name_key(a) for a in r.authors) if k in own]
             if hit:
                 c = first.get(n.index)
                 yield Finding(
@@ -453,8 +448,8 @@ def match_known_document(
         score = sim
         if ref.year and k.year:
             score += 0.2 if ref.year == k.year else -0.3
-        ra = {_name_key(a) for a in ref.authors}
-        ka = {_name_key(a) for a in k.authors}
+        ra = {name_key(a) for a in ref.authors}
+        ka = {name_key(a) for a in k.authors}
         if ra and ka:
             score += 0.2 if ra & ka else -0.3
         if score > best_score:
@@ -557,69 +552,3 @@ def audit_document(
 def summarize_findings(findings: Iterable[Finding]) -> dict[str, int]:
     """Number of findings per kind (the per-rule coverage report)."""
     return dict(Counter(f.kind for f in findings))
-
-
-def format_findings_html(
-    findings: Sequence[Finding],
-    *,
-    sentences: dict[tuple[str, int], str] | None = None,
-    title: str = "Citation audit",
-) -> str:
-    """A standalone HTML page listing findings; all article text is escaped.
-    ``sentences`` maps ``(doc, sentence index)`` to the sentence text shown as context."""
-    e = html.escape
-    rows = []
-    for f in findings:
-        context = ""
-        if sentences and f.sentence is not None:
-            context = sentences.get((f.doc, f.sentence), "")
-        rows.append(
-            "<tr class=\"{sev}\"><td>{doc}</td><td>{sent}</td><td>{marker}</td><td>{kind}</td>"
-            "<td>{expl}</td><td>{ctx}</td><td>{ev}</td></tr>".format(
-                sev=e(f.severity), doc=e(f.doc), sent="" if f.sentence is None else f.sentence,
-                marker=e(f.marker or ""), kind=e(f.kind), expl=e(f.explanation),
-                ctx=e(context), ev=e(f.evidence or ""),
-            )
-        )
-    counts = summarize_findings(findings)
-    summary = ", ".join(f"{e(k)}: {v}" for k, v in sorted(counts.items())) or "no findings"
-    return (
-        "<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
-        f"<title>{e(title)}</title>"
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
-        "tr.error{background:#fdd}tr.info{color:#555}</style></head><body>"
-        f"<h1>{e(title)}</h1><p>{summary}</p>"
-        "<table><thead><tr><th>doc</th><th>sentence</th><th>marker</th><th>kind</th>"
-        "<th>explanation</th><th>sentence text</th><th>evidence</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></body></html>\n"
-    )
-
-
-def link_stored_sources(store: Any, doc: str | None = None) -> list[Finding]:
-    """LINKED_SOURCE findings across the store: citations whose cited work is itself a stored
-    document, with the passage there that best supports the claim."""
-    from pipeline.browse import resolve_doc
-
-    documents = store.query("SELECT doc_id, doc, title, authors, year FROM documents WHERE title IS NOT NULL")
-    if not documents:
-        return []
-    passages: dict[str, list[str]] = {}
-    for row in store.query("SELECT doc_id, text FROM sentences WHERE section = 'body' ORDER BY doc_id, idx"):
-        passages.setdefault(row["doc_id"], []).append(row["text"])
-    known = [
-        KnownDocument(d["doc"], d["title"], tuple(d["authors"] or ()), d["year"], tuple(passages.get(d["doc_id"], ())))
-        for d in documents
-    ]
-    where, params = ("WHERE c.doc_id = ?", [resolve_doc(store, doc)]) if doc else ("", [])
-    rows = store.query(f"SELECT d.doc, c.* EXCLUDE (doc_id) FROM citations c JOIN documents d USING (doc_id) {where}", params)
-    findings: list[Finding] = []
-    by_doc: dict[str, list[Citation]] = {}
-    for row in rows:
-        by_doc.setdefault(row["doc"], []).append(Citation(**{k: v for k, v in row.items()}))
-    for name, citations in by_doc.items():
-        others = [k for k in known if k.doc != name]
-        ctx = AuditContext(doc=name, meta=DocumentMeta(), sentences=(), markers=(), notes=(), citations=citations, known_documents=others)
-        findings.extend(check_linked_sources(ctx))
-    return findings

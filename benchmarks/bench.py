@@ -10,7 +10,7 @@ its RSS (workers included) and CPU are measured from outside.
 The corpus is generated from ``../shared/corpus`` (seeds and government reports) into a
 temporary directory and deleted afterwards (``--keep`` keeps it); nothing is committed.
 
-Example: python -m pipeline.bench --shared ../shared --out bench-results --size-mb 20
+Example: python -m benchmarks.bench --shared ../shared --out bench-results --size-mb 20
 """
 
 from __future__ import annotations
@@ -44,11 +44,11 @@ STAGES = {
     "read": ("pipeline/ingest/readers.py", ("read_path", "record_from_line")),
     "clean": ("pipeline/clean/__init__.py", ("clean_text",)),
     "metadata": ("pipeline/ingest/metadata.py", ("resolve_metadata",)),
-    "extract (frameworks, instruments, stance)": ("pipeline/extract/__init__.py", ("extract_sentences",)),
-    "citations": ("pipeline/extract/citations.py", ("extract_citations",)),
-    "audit (incl. segmentation)": ("pipeline/audit.py", ("audit_document",)),
-    "arrow batch": ("pipeline/store.py", ("prepare_batch",)),
-    "store write (DuckDB)": ("pipeline/store.py", ("write_prepared",)),
+    "extract (frameworks, instruments, stance)": ("pipeline/extract/extractor.py", ("extract_sentences",)),
+    "citations": ("pipeline/citations/resolve.py", ("extract_citations",)),
+    "audit (incl. segmentation)": ("pipeline/audit/checks.py", ("audit_document",)),
+    "arrow batch": ("pipeline/store/batch.py", ("prepare_batch",)),
+    "store write (DuckDB)": ("pipeline/store/store.py", ("write_prepared",)),
 }
 
 
@@ -310,14 +310,15 @@ def segmenter_agreement(shared: Path) -> dict[str, Any]:
 
 
 def time_queries(db: Path) -> dict[str, Any]:
-    """``trend`` and ``kwic`` over the store: the library functions of pipeline.trends/kwic."""
+    """``trend`` and ``kwic`` over the store: the library functions of pipeline.query.trends/kwic."""
     from pipeline.store import Store
-    from pipeline.trends import benchmark_queries, resolve_terms
+    from benchmarks.queries import benchmark_queries
+    from pipeline.query.terms import resolve_terms
 
-    out: dict[str, Any] = {"source": "pipeline.trends.benchmark_queries + pipeline.kwic.kwic (library calls, best of 3)"}
+    out: dict[str, Any] = {"source": "pipeline.query.trends.benchmark_queries + pipeline.query.kwic.kwic (library calls, best of 3)"}
     with Store.open(db, read_only=True) as store:
         out["trend"] = benchmark_queries(store, repeat=3)
-        from pipeline.kwic import kwic
+        from pipeline.query.kwic import kwic
 
         for name, kwargs in {"kwic 保护主义 (all lines)": {}, "kwic 供应链 --limit 50": {"limit": 50}}.items():
             spec = resolve_terms([name.split()[1]])[0]
@@ -332,12 +333,13 @@ def time_queries(db: Path) -> dict[str, Any]:
 
 def profile_stages(paths: list[Path], db: Path, out: Path) -> dict[str, Any]:
     """cProfile one in-process ingest of ``paths``; cumulative seconds per pipeline stage."""
-    from pipeline.batch import _segmenter, ingest
+    from pipeline.ingest.driver import ingest
+    from pipeline.ingest.tasks import segmenter_for
     from pipeline.config import IngestSettings
 
     warm = next(p for p in paths[0].iterdir() if p.suffix == ".txt")
     ingest([warm], db=db.with_suffix(".warm.duckdb"), settings=IngestSettings(progress=False))  # imports, automata
-    _segmenter("jieba").cut("预热")  # the audit's tokenizer: built once per process, not a per-document cost
+    segmenter_for("jieba").cut("预热")  # the audit's tokenizer: built once per process, not a per-document cost
     for stale in (db, Path(f"{db}.wal")):
         stale.unlink(missing_ok=True)
     profiler = cProfile.Profile(time.process_time)  # CPU, not wall: other work on the machine does not count
@@ -473,7 +475,7 @@ def format_report(r: dict[str, Any]) -> str:
 def main(shared, out, size_mb, files, workdir, keep, no_segmenters):
     """Generate a bulk corpus, ingest it at 1 and 2 workers, query it, print the figures.
 
-    Example: python -m pipeline.bench --shared ../shared --size-mb 20
+    Example: python -m benchmarks.bench --shared ../shared --size-mb 20
     """
     if size_mb <= 0:
         raise click.ClickException(f"--size-mb {size_mb}: give a positive size")

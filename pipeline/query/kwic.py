@@ -1,9 +1,9 @@
 """Concordance (KWIC): every occurrence of a term with its context, document, date and sentence;
 first and last appearance; terms that co-occur in the same sentences.
 
-Occurrences are found exactly as :mod:`pipeline.trends` counts them (whitespace-free
-Simplified view), then mapped back to the sentence as written, so the context is shown in the
-original script.
+Occurrences are found by the term counter ``trend`` counts with (the counting view: Simplified,
+whitespace removed), then mapped back to the sentence as written, so the context is shown in
+the original script.
 """
 
 from __future__ import annotations
@@ -13,15 +13,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.errors import PipelineError
+from pipeline.extract.terms import term_groups
+from pipeline.query.filters import BUCKET_SQL, BY_CHOICES, Filters
+from pipeline.query.terms import TermSpec, counter_for
 from pipeline.store import Store
-from pipeline.trends import _BUCKET_SQL, _PY_SPACE, _STRIPPED, BY_CHOICES, Filters, TermSpec, _term_groups
+from pipeline.textview import WHITESPACE, squash
 
 KWIC_COLUMNS = ("bucket", "doc", "date", "sentence", "left", "match", "right")
 
 
 def _stripped_view(simplified: str) -> tuple[str, list[int]]:
     """The whitespace-free view of a sentence and, per character, its index in the sentence."""
-    kept = [i for i, ch in enumerate(simplified) if not _PY_SPACE.fullmatch(ch)]
+    kept = [i for i, ch in enumerate(simplified) if not WHITESPACE.fullmatch(ch)]
     return "".join(simplified[i] for i in kept), kept
 
 
@@ -32,9 +35,16 @@ def _squash(text: str) -> str:
 def _sentences_with(store: Store, spec: TermSpec, by: str, filters: Filters) -> list[dict[str, Any]]:
     where, params = filters.sql()
     base = (
-        f"WITH d AS (SELECT doc_id, doc, path, published, year, {_BUCKET_SQL[by]} AS bucket FROM documents WHERE {where}) "
+        f"WITH d AS (SELECT doc_id, doc, path, published, year, {BUCKET_SQL[by]} AS bucket FROM documents WHERE {where}) "
     )
     order = "ORDER BY d.year NULLS LAST, d.published NULLS LAST, d.path, s.idx"
+    if spec.kind == "stance":
+        sql = base + (
+            "SELECT d.doc_id, d.doc, d.path, d.published, d.year, d.bucket, s.idx, s.section, s.text, st.evidence "
+            "FROM stance st JOIN sentences s ON s.doc_id = st.doc_id AND s.idx = st.sentence JOIN d ON d.doc_id = s.doc_id "
+            "WHERE st.source = 'rules' AND st.label = ? " + order
+        )
+        return store.query(sql, params + [spec.label])
     if spec.from_mentions:
         sql = base + (
             "SELECT d.doc_id, d.doc, d.path, d.published, d.year, d.bucket, s.idx, s.section, s.text, "
@@ -44,13 +54,19 @@ def _sentences_with(store: Store, spec: TermSpec, by: str, filters: Filters) -> 
             "GROUP BY ALL " + order
         )
         return store.query(sql, params + [spec.kind, spec.label])
-    pre = spec.sql_prefilter("s.simplified")
+    keep = f"(NOT s.spaced AND ({spec.sql_contains('s.simplified')})) OR (s.spaced AND ({spec.sql_prefilter('s.simplified') or 'TRUE'}))"
     sql = base + (
         "SELECT d.doc_id, d.doc, d.path, d.published, d.year, d.bucket, s.idx, s.section, s.text, s.simplified "
-        f"FROM sentences s JOIN d ON d.doc_id = s.doc_id WHERE ({pre or 'TRUE'}) "
-        f"AND {spec.sql_count('(' + _STRIPPED.replace('simplified', 's.simplified') + ')')} > 0 " + order
+        f"FROM sentences s JOIN d ON d.doc_id = s.doc_id WHERE {keep} " + order
     )
     return store.query(sql, params)
+
+
+def _stance_spans(evidence: str | None) -> list[tuple[int, int]]:
+    import json
+
+    cues = json.loads(evidence or "[]")
+    return [(c["start"], c["end"]) for c in cues] or [(0, 0)]
 
 
 def kwic(
@@ -69,13 +85,17 @@ def kwic(
     if window < 0:
         raise PipelineError(f"--window {window}: give 0 or more characters")
     rows: list[dict[str, Any]] = []
+    counter, keys = counter_for([spec])
+    key = keys.get(0)
     for sent in _sentences_with(store, spec, by, filters):
         text = sent["text"]
-        if spec.from_mentions:
+        if spec.kind == "stance":
+            spans = _stance_spans(sent["evidence"])
+        elif spec.from_mentions:
             spans = [(m["start"], m["end"]) for m in sent["spans"]]
         else:
             stripped, index = _stripped_view(sent["simplified"])
-            spans = [(index[a], index[b - 1] + 1) for a, b in spec.finditer(stripped)]
+            spans = [(index[a], index[b - 1] + 1) for a, b in counter.spans(stripped).get(key, ())]
         for start, end in spans:
             rows.append(
                 {
@@ -125,9 +145,9 @@ def cooccurring(store: Store, spec: TermSpec, rows: Sequence[dict[str, Any]], *,
         if not (spec.from_mentions and row["kind"] == spec.kind and row["label"] == spec.label):
             counts[(row["kind"], row["label"])] += 1
     own = {spec.label} if spec.kind == "group" else {n for n, _ in spec.needles}
-    terms = [(label, needles[0][0]) for label, needles in _term_groups().items() if label not in own]
+    terms = [(label, needles[0][0]) for label, needles in term_groups().items() if label not in own]
     for row in texts:
-        stripped = _PY_SPACE.sub("", row["simplified"])
+        stripped = squash(row["simplified"])
         for label, needle in terms:
             if needle in stripped and not any(needle in n or n in needle for n in own):
                 counts[("term", label)] += 1

@@ -1,67 +1,30 @@
-"""Bulk ingestion: stream files -> tasks of bounded size -> processed Arrow batches -> one writer.
+"""The unit of ingest work: tasks of at most ``batch_size`` documents, made by the driver
+and run where the CPU is (this process or a Dask worker).
 
-Nothing holds the whole corpus: paths and JSON Lines records are streamed into tasks of at
-most ``batch_size`` documents; a task is read, cleaned and tagged where the CPU is (in this
-process, or on a Dask worker), and comes back as a ``PreparedBatch`` of Arrow tables that the
-single writer commits in one transaction. A bad file becomes one failure line and the batch
-goes on.
-
-Identity: a document is its text (``doc_id``, a hash of it); the files and records it was read
-from are its *names* (``names`` table). A re-ingest points every name at its current text, so
-records that were removed, inserted, reordered or swapped, files renamed or given by another
-path end up exactly as a fresh ingest of the current content: once the whole run is through,
-the names a re-read file or folder no longer holds are removed, then every document no name
-points at.
+``make_tasks`` streams the tasks of the given paths; ``run_task`` reads, cleans and tags one
+task's documents and returns them as a ``PreparedBatch`` for the writer. A JSON Lines record
+whose exact bytes are stored already (it moved) is resolved by the driver and never sent.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import JSONL_SUFFIXES, IngestSettings, ReadSettings
+from pipeline.config import JSONL_SUFFIXES, ReadSettings
 from pipeline.errors import PipelineError
-from pipeline.ingest import ReadFailure, expand_paths, load_manifest, read_path
-from pipeline.ingest.readers import Unchanged, iter_jsonl_lines, name_key, record_from_line, source_hash
-from pipeline.process import process_document
+from pipeline.extract import extract_sentences
+from pipeline.ingest.manifest import load_manifest
+from pipeline.ingest.process import process_document
+from pipeline.ingest.readers import ReadFailure, Unchanged, expand_paths, iter_jsonl_lines, name_key, read_path, record_from_line, source_hash
 from pipeline.schema import ProcessedDocument, RawDocument
-from pipeline.store import DocKey, PreparedBatch, Store, WriteOutcome, prepare_batch
-
-OUTCOMES = ("ingested", "unchanged", "replaced", "duplicate", "removed", "failed")
-
-
-@dataclass
-class IngestSummary:
-    counts: Counter = field(default_factory=Counter)  # ingested/unchanged/replaced/duplicate/removed/failed
-    failures: list[ReadFailure] = field(default_factory=list)
-    duplicates: list[WriteOutcome] = field(default_factory=list)
-    db: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-    def add(self, outcome: WriteOutcome) -> None:
-        self.counts[outcome.status] += 1
-        if outcome.status == "duplicate":
-            self.duplicates.append(outcome)
-
-    def fail(self, failure: ReadFailure) -> None:
-        self.counts["failed"] += 1
-        self.failures.append(failure)
-
-    def line(self) -> str:
-        return ", ".join(f"{self.counts.get(k, 0)} {k}" for k in OUTCOMES if k != "removed" or self.counts.get(k))
-
-
-# -- tasks: the unit of work sent to a worker --------------------------------------------------
-
+from pipeline.segment import Segmenter
+from pipeline.store import DocKey, PreparedBatch, Store, prepare_batch
 
 @dataclass(frozen=True)
 class FilesTask:
@@ -94,7 +57,7 @@ class TaskResult:
 
 
 @dataclass
-class _Scopes:
+class Scopes:
     """What this run read whole, so that names it no longer holds can be removed at the end."""
 
     seen: set[str] = field(default_factory=set)  # every name key met (read, unchanged or failed)
@@ -112,7 +75,7 @@ def _inputs(entry: dict[str, Any] | None, read: ReadSettings, file: str) -> str:
 
 def make_tasks(
     paths: Iterable[str | os.PathLike], store: Store, *, batch_size: int, failures: list[ReadFailure],
-    read: ReadSettings, manifest: dict[str, dict[str, Any]], scopes: _Scopes,
+    read: ReadSettings, manifest: dict[str, dict[str, Any]], scopes: Scopes,
 ) -> Iterator[FilesTask | RecordsTask]:
     """Stream tasks of at most ``batch_size`` documents. Path errors are appended to ``failures``."""
     pending: list[str] = []
@@ -139,7 +102,7 @@ def make_tasks(
 
 def _record_tasks(
     path: Path, store: Store, *, batch_size: int, failures: list[ReadFailure], read: ReadSettings,
-    manifest: dict[str, dict[str, Any]], scopes: _Scopes,
+    manifest: dict[str, dict[str, Any]], scopes: Scopes,
 ) -> Iterator[RecordsTask]:
     """Tasks of the records of one JSON Lines file. A record whose bytes are stored already
     (under any name: a record that moved) is not sent to a worker, only its name is written."""
@@ -207,23 +170,13 @@ def _is_json_array(path: Path) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _cached_manifest(manifest: str | None) -> dict[str, dict[str, Any]]:
+def cached_manifest(manifest: str | None) -> dict[str, dict[str, Any]]:
     return load_manifest(manifest) if manifest else {}
 
 
-@lru_cache(maxsize=1)
-def _extractor() -> Callable:
-    """The rule extractor, built once per process (jieba tokenizer, automata)."""
-    from pipeline.tagging import extract_sentences
-
-    return extract_sentences
-
-
 @lru_cache(maxsize=2)
-def _segmenter(backend: str):
+def segmenter_for(backend: str) -> Segmenter:
     """The lexicon-aware segmenter of this backend, built once per process."""
-    from pipeline.segment import Segmenter
-
     return Segmenter(backend=backend)
 
 
@@ -235,9 +188,9 @@ def run_task(
     task: FilesTask | RecordsTask, *, manifest: str | None, read: ReadSettings, run_extraction: bool, segmenter: str = "jieba"
 ) -> TaskResult:
     """Read, clean and tag one task's documents; pure CPU work, runs on any worker."""
-    entries = _cached_manifest(manifest)
-    extractor = _extractor() if run_extraction else None
-    tokenizer = _segmenter(segmenter)
+    entries = cached_manifest(manifest)
+    extractor = extract_sentences if run_extraction else None
+    tokenizer = segmenter_for(segmenter)
     failures: list[ReadFailure] = []
     processed: list[ProcessedDocument] = []
     unchanged = 0
@@ -284,122 +237,3 @@ def process_raw(
         return ReadFailure(raw.doc, raw.path, f"internal error while processing ({type(exc).__name__}: {exc}); please report it")
 
 
-# -- the driver: one writer, local or distributed workers ---------------------------------------
-
-
-def ingest(
-    paths: Iterable[str | os.PathLike],
-    *,
-    db: str | Path,
-    manifest: str | Path | None = None,
-    read: ReadSettings = ReadSettings(),
-    settings: IngestSettings = IngestSettings(),
-    on_failure: Callable[[ReadFailure], None] | None = None,
-) -> IngestSummary:
-    """Ingest files, directories and globs into the store at ``db``. Returns the summary.
-
-    ``settings.workers`` > 1 or ``settings.scheduler`` runs the CPU work on Dask workers;
-    the store is written only here, one transaction per task. ``on_failure`` is called with
-    each failure as it happens (the CLI prints it)."""
-    from pipeline.segment import SEGMENTERS
-
-    if settings.segmenter not in SEGMENTERS:
-        raise PipelineError(f"unknown segmenter {settings.segmenter!r}; choose one of {', '.join(SEGMENTERS)}")
-    manifest_path = str(manifest) if manifest else None
-    entries = _cached_manifest(manifest_path)  # a bad manifest fails before any work starts
-    summary = IngestSummary(db=str(db))
-    with Store.open(db) as store:
-        if settings.store_memory:
-            store.con.execute(f"SET memory_limit = '{settings.store_memory}'")
-        store.remove_unnamed()  # texts an interrupted run had moved names away from
-        path_failures: list[ReadFailure] = []
-        scopes = _Scopes()
-        tasks = make_tasks(paths, store, batch_size=settings.batch_size, failures=path_failures, read=read,
-                           manifest=entries, scopes=scopes)
-        kwargs = {"manifest": manifest_path, "read": read, "run_extraction": settings.run_extraction, "segmenter": settings.segmenter}
-        if settings.workers > 1 or settings.scheduler:
-            from pipeline.parallel import run_distributed
-
-            results = run_distributed(tasks, kwargs, workers=settings.workers, scheduler=settings.scheduler)
-        else:
-            results = (run_task(task, **kwargs) for task in tasks)
-        progress = _progress(settings.progress)
-        written: dict[str, WriteOutcome] = {}  # name key -> outcome, settled once the run is through
-        for result in results:
-            for failure in path_failures + result.failures:
-                _record_failure(summary, failure, on_failure, settings)
-            path_failures.clear()
-            scopes.seen.update(result.seen)
-            summary.counts["unchanged"] += result.unchanged
-            for outcome in store.write_prepared(result.batch):
-                if outcome.status == "unchanged":
-                    summary.add(outcome)
-                else:
-                    written[outcome.path] = outcome
-            progress.update(result.documents + result.unchanged + len(result.failures))
-        for failure in path_failures:
-            _record_failure(summary, failure, on_failure, settings)
-        progress.close()
-        summary.counts["removed"] += _remove_gone(store, scopes)
-        for outcome in _settle(store, written):
-            summary.add(outcome)
-    return summary
-
-
-def _settle(store: Store, written: dict[str, WriteOutcome]) -> list[WriteOutcome]:
-    """The outcomes of the names this run wrote, as the finished store has them: a name whose
-    text is stored under another, first name is a duplicate of it (which name comes first is
-    only known once every name of the run is in)."""
-    if not written:
-        return []
-    rows = store.con.execute(
-        "SELECT n.key, d.path, d.doc FROM names n JOIN documents d USING (doc_id) WHERE list_contains(?, n.key)",
-        [list(written)],
-    ).fetchall()
-    primary = {key: (path, doc) for key, path, doc in rows}
-    settled = []
-    for key, outcome in written.items():
-        first = primary.get(key)
-        if first is not None and first[0] != key:
-            outcome = WriteOutcome(outcome.doc, key, "duplicate", f"same text as {first[1]}")
-        elif outcome.status == "duplicate":
-            outcome = WriteOutcome(outcome.doc, key, "ingested")
-        settled.append(outcome)
-    return settled
-
-
-def _remove_gone(store: Store, scopes: _Scopes) -> int:
-    """After a complete run: drop the names that the files and folders read whole no longer
-    hold, then the documents no name points at. Returns how many names went."""
-    removed = 0
-    for file in scopes.files:
-        removed += store.remove_names(file=file, keep=scopes.seen)
-    for folder in scopes.folders:
-        if folder not in scopes.broken_folders:
-            removed += store.remove_names(folder=folder, keep=scopes.seen)
-    store.remove_unnamed()
-    return removed
-
-
-def _record_failure(summary: IngestSummary, failure: ReadFailure, on_failure, settings: IngestSettings) -> None:
-    summary.fail(failure)
-    if on_failure:
-        on_failure(failure)
-    if settings.strict:
-        raise PipelineError(f"stopped at the first failure (--strict): {failure}")
-
-
-class _NoProgress:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress(enabled: bool):
-    if not enabled:
-        return _NoProgress()
-    from tqdm import tqdm
-
-    return tqdm(desc="ingest", unit="doc", leave=False, mininterval=0.5)

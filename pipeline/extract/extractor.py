@@ -1,0 +1,124 @@
+"""The rule extractor: frameworks, instruments, tracked terms and stance of one text.
+
+One pass of the lexicon matcher over the characters of a sentence feeds every rule, so the
+result does not depend on segmentation. Two adapters run the same :class:`Extractor`:
+:func:`extract_sentences` on ``Sentence`` records (ingest: no spaCy Doc is built) and the spaCy
+components of :mod:`pipeline.extract.components` (``doc.spans``, ``doc._.stance``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.extract.matcher import Hit, Matcher, resolve_longest
+from pipeline.extract.stance import Evidence, classify_stance
+from pipeline.lexicons import Lexicons, load_lexicons
+from pipeline.textview import fold, to_simplified
+from pipeline.schema import Mention, Sentence, StanceLabel
+
+LABELLED_KINDS = ("framework", "instrument", "blocker")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the rules found in one text; offsets are into that text."""
+
+    frameworks: tuple[Hit, ...]
+    instruments: tuple[Hit, ...]
+    terms: tuple[Hit, ...]
+    stance: str
+    stance_evidence: tuple[Evidence, ...]
+
+    def labels(self, kind: str) -> list[str]:
+        hits = self.frameworks if kind == "framework" else self.instruments
+        return sorted({h.label for h in hits})
+
+    def evidence(self, text: str) -> list[dict]:
+        """Evidence for every label: each framework and instrument cue, then the stance cues."""
+        rows = [
+            {"kind": h.kind, "label": h.label, "cue": text[h.start : h.end], "start": h.start, "end": h.end}
+            for h in (*self.frameworks, *self.instruments)
+        ]
+        rows.sort(key=lambda r: (r["start"], r["end"]))
+        return rows + [e.as_dict() for e in self.stance_evidence]
+
+
+class Extractor:
+    """Runs every extraction rule on a text. Built from settings; lexicons and the automaton
+    are loaded on first use."""
+
+    def __init__(self, *, lexicon_dir: str | None = None):
+        self.lexicon_dir = lexicon_dir
+        self._lexicons: Lexicons | None = None
+        self._matcher: Matcher | None = None
+
+    @property
+    def lexicons(self) -> Lexicons:
+        if self._lexicons is None:
+            self._lexicons = load_lexicons(self.lexicon_dir)
+        return self._lexicons
+
+    @property
+    def matcher(self) -> Matcher:
+        if self._matcher is None:
+            self._matcher = Matcher(self.lexicons.aliases)
+        return self._matcher
+
+    def extract(self, text: str, simplified: str | None = None) -> Extraction:
+        """All labels of ``text``; ``simplified`` (same length) saves the t2s conversion."""
+        if simplified is None or len(simplified) != len(text):
+            simplified = to_simplified(text)
+        view = fold(simplified)
+        hits = self.matcher.find(view, simplified)
+        labelled = resolve_longest(h for h in hits if h.kind in LABELLED_KINDS)
+        frameworks = tuple(h for h in labelled if h.kind == "framework")
+        instruments = tuple(h for h in labelled if h.kind == "instrument")
+        terms: list[Hit] = []
+        by_term: dict[str, list[Hit]] = {}
+        for h in hits:
+            if h.kind == "term":
+                by_term.setdefault(h.label, []).append(h)
+        for group in by_term.values():
+            terms.extend(resolve_longest(group) if len(group) > 1 else group)
+        terms.sort(key=lambda h: (h.start, h.end))
+        stance, evidence = classify_stance(
+            text,
+            view,
+            [h for h in hits if h.kind == "stance"],
+            self.lexicons.stance,
+            blocked=[(h.start, h.end) for h in frameworks],
+        )
+        return Extraction(frameworks, instruments, tuple(terms), stance, tuple(evidence))
+
+    def __getstate__(self) -> dict:
+        return {"lexicon_dir": self.lexicon_dir}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+
+@lru_cache(maxsize=8)
+def get_extractor(lexicon_dir: str | None = None) -> Extractor:
+    """A shared extractor per lexicon directory (the automaton is built once)."""
+    return Extractor(lexicon_dir=lexicon_dir)
+
+
+def extract_sentences(
+    sentences: Sequence[Sentence], *, extractor: Extractor | None = None
+) -> tuple[list[Mention], list[StanceLabel]]:
+    """Mentions (kinds framework, instrument, term; offsets into each sentence's text) and one
+    rule-based stance label per sentence. Uses ``Sentence.simplified``; no spaCy Doc is built."""
+    extractor = extractor or get_extractor()
+    mentions: list[Mention] = []
+    stances: list[StanceLabel] = []
+    for sentence in sentences:
+        text = sentence.text
+        result = extractor.extract(text, sentence.simplified)
+        for hit in (*result.frameworks, *result.instruments, *result.terms):
+            mentions.append(Mention(sentence.index, hit.kind, hit.label, text[hit.start : hit.end], hit.start, hit.end))
+        cues = json.dumps([e.as_dict() for e in result.stance_evidence], ensure_ascii=False) if result.stance_evidence else "[]"
+        stances.append(StanceLabel(sentence.index, result.stance, "rules", cues))
+    return mentions, stances
