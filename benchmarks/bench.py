@@ -334,7 +334,7 @@ def time_queries(db: Path) -> dict[str, Any]:
 def profile_stages(paths: list[Path], db: Path, out: Path) -> dict[str, Any]:
     """cProfile one in-process ingest of ``paths``; cumulative seconds per pipeline stage."""
     from pipeline.ingest.driver import ingest
-    from pipeline.ingest.tasks import segmenter_for
+    from pipeline.segment import segmenter_for
     from pipeline.config import IngestSettings
 
     warm = next(p for p in paths[0].iterdir() if p.suffix == ".txt")

@@ -12,6 +12,12 @@ from pipeline.config import DEFAULT_DB, DEFAULT_SHARED, IngestSettings, ReadSett
 from pipeline.errors import PipelineError
 from pipeline.formats import FORMATS
 
+lexicons_option = click.option(
+    "--lexicons", "lexicon_dir", type=click.Path(exists=True, file_okay=False),
+    help="A lexicon folder of your own (a copy of pipeline/lexicons/ to edit); default: the packaged lexicons.",
+)
+
+
 db_option = click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_DB), show_default=True, help="DuckDB store file.")
 
 
@@ -60,9 +66,11 @@ def cli():
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (a local Dask cluster when > 1).")
 @click.option("--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786): run on that cluster.")
 @click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True, help="Segmentation backend: jieba (reference) or rjieba (same tokens, faster).")
+@lexicons_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @domain_errors
-def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_extract, batch_size, workers, scheduler, segmenter, quiet):
+def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_extract, batch_size, workers, scheduler, segmenter,
+           lexicon_dir, quiet):
     """Read files, directories (recursively) and globs into the store.
 
     Re-ingesting an unchanged file is a no-op; a changed file replaces its rows.
@@ -80,12 +88,15 @@ def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_ext
         settings=IngestSettings(
             batch_size=batch_size, strict=strict, run_extraction=not no_extract,
             progress=not quiet and sys.stderr.isatty(), workers=workers, scheduler=scheduler, segmenter=segmenter,
+            lexicon_dir=lexicon_dir,
         ),
         on_failure=_print_failure,
     )
     for dup in summary.duplicates:
         click.echo(f"duplicate {dup.path}: {dup.detail}", err=True)
     click.echo(f"{summary.line()} -> {db}")
+    for note in summary.notes:
+        click.echo(note, err=True)
     if not summary.ok:
         sys.exit(1)
 
@@ -198,22 +209,65 @@ def audit(db, doc, kinds, link_sources, fmt):
     write_records(rows, fmt, sys.stdout, columns=FINDING_COLUMNS if fmt == "table" else None, max_width=70)
 
 
+def _retag(db, stages, where, since, until, force, lexicon_dir, batch_size, quiet):
+    from pipeline.ingest.retag import retag as run_retag
+    from pipeline.query.filters import Filters
+
+    filters = Filters.parse(since=since, until=until, where=where)
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(desc="retag", unit="doc", leave=False)
+
+    def progress(done, total):
+        if bar is not None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+    with _open(db, read_only=False) as store:
+        summary = run_retag(store, stages=stages, filters=filters, lexicon_dir=lexicon_dir, force=force,
+                            batch_size=batch_size, on_progress=progress)
+    if bar is not None:
+        bar.close()
+    click.echo(summary.line())
+
+
+@cli.command()
+@db_option
+@click.option("--stage", "stages", type=click.Choice(["extract", "citations", "audit", "terms"]), multiple=True,
+              help="Stage to re-make (repeatable; default: every stage).")
+@click.option("--where", "where", multiple=True, help="Only documents matching COLUMN=VALUE (source, venue, doc, year, …); repeatable.")
+@click.option("--since", type=int, help="Only documents from this year on.")
+@click.option("--until", type=int, help="Only documents up to this year.")
+@click.option("--force", is_flag=True, help="Re-make the rows even where they are up to date.")
+@click.option("--batch-size", default=200, show_default=True, help="Documents per transaction.")
+@lexicons_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@domain_errors
+def retag(db, stages, where, since, until, force, batch_size, lexicon_dir, quiet):
+    """Re-make derived rows (mentions, stance, citations, findings, term counts) of stored
+    documents from their stored text, after a lexicon edit or an upgrade.
+
+    Only rows made by another version of the rules and lexicons are re-made; killing it loses at
+    most one batch, and running it again finishes the job.
+
+    Example: policytext retag --stage extract --where source=government_work_reports
+    """
+    _retag(db, stages or ("extract", "citations", "audit", "terms"), where, since, until, force, lexicon_dir, batch_size, quiet)
+
+
 @cli.command(name="recount-terms")
 @db_option
+@lexicons_option
 @domain_errors
-def recount_terms(db):
-    """Recount the tracked terms of every stored sentence with the current lexicons.
-
-    Run it after editing lexicons/terms.yaml: until then `trend` scans the text (slower, same
-    counts).
+def recount_terms(db, lexicon_dir):
+    """Recount the tracked terms of every stored sentence (= retag --stage terms --force).
 
     Example: policytext recount-terms --db policytext.duckdb
     """
-    from pipeline.query.trends import recount_terms as recount
-
-    with _open(db, read_only=False) as store:
-        result = recount(store)
-    click.echo(f"{result} term-count rows written; trend uses them from now on")
+    _retag(db, ("terms",), (), None, None, True, lexicon_dir, 200, True)
 
 
 @cli.command(name="eval")

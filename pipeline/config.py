@@ -42,3 +42,4 @@ class IngestSettings:
     scheduler: str | None = None  # address of an existing Dask scheduler
     segmenter: str = "jieba"  # jieba (the reference) | rjieba (same tokens, faster): token-level work
     store_memory: str | None = "256MB"  # DuckDB memory_limit while writing: RSS does not grow with the store
+    lexicon_dir: str | None = None  # a lexicon folder of the user's own (default: the packaged lexicons)

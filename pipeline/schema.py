@@ -1,28 +1,54 @@
-"""Record types shared by every stage, declared once.
+"""Record types shared by every stage, and the store's tables derived from them: declared once.
 
-Data flows read -> clean -> segment -> extract -> store. Each stage takes and returns
-these records; the store's tables (``store.TABLES``) are derived from them.
+Data flows read -> clean -> segment -> extract -> citations -> audit -> store. Each stage takes
+and returns these records. A record type that is stored declares its columns on its fields
+(:func:`column`: SQL type and meaning); :data:`TABLE_SPECS` says which record fills which
+table, and the store's DDL, the batch builder and the README's schema table are all derived
+from it (``store.tables``).
 
 Offsets: ``start``/``end`` on stored records are offsets into the *raw* text of the
-document (``Document.raw_text``), so any span can be shown in its original context.
+document (``documents.raw_text``), so any span can be shown in its original context.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 SECTION_KINDS = ("title", "abstract", "body", "note", "reference", "table", "caption", "header", "meta")
 MENTION_KINDS = ("framework", "instrument", "term")
 STANCE_LABELS = ("DECOUPLING", "RECOUPLING", "MIXED", "NONE")
 DATE_SOURCES = ("manifest", "record", "text", "inferred")
+STAGES = ("extract", "citations", "audit", "terms")  # the derived stages; each records its version
 
 
 def content_hash(text: str) -> str:
     """The identity of a text: ``documents.doc_id``."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def column(sql: str, doc: str = "", *, name: str | None = None, default: Any = dataclasses.MISSING,
+           default_factory: Any = dataclasses.MISSING) -> Any:
+    """A dataclass field stored as a column of type ``sql`` (``name`` when it differs from the field's)."""
+    metadata = {"sql": sql, "doc": doc, "column": name}
+    if default_factory is not dataclasses.MISSING:
+        return field(default_factory=default_factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def flattened(doc: str = "", *, default: Any = dataclasses.MISSING, default_factory: Any = dataclasses.MISSING) -> Any:
+    """A nested record whose columns are stored inline (``Citation.reference``)."""
+    metadata = {"flatten": True, "doc": doc}
+    if default_factory is not dataclasses.MISSING:
+        return field(default_factory=default_factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+# -- records of the reading and cleaning stages ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -48,12 +74,12 @@ class RawDocument:
 class Section:
     """A contiguous region of the cleaned text with one role (body, note, …)."""
 
-    kind: str
-    index: int
-    start: int  # raw offsets
-    end: int
-    text: str  # cleaned text
-    page: int | None = None
+    kind: str = column("VARCHAR NOT NULL", "title, abstract, meta, body, note, reference or table")
+    index: int = column("INTEGER NOT NULL", "position in the document", name="idx")
+    start: int = column("INTEGER NOT NULL", "raw offset of the first character")
+    end: int = column("INTEGER NOT NULL", "raw offset after the last character")
+    text: str = column("VARCHAR NOT NULL", "the cleaned text")
+    page: int | None = column("INTEGER", "page (footnote block) it is on", default=None)
 
 
 @dataclass(frozen=True)
@@ -61,14 +87,14 @@ class Sentence:
     """One cleaned sentence. ``text`` is in the original script; ``simplified`` is the
     Simplified-Chinese view used for matching and counting (same length as ``text``)."""
 
-    index: int
-    section: str
-    paragraph: int
-    start: int  # raw offsets
-    end: int
-    text: str
-    simplified: str
-    page: int | None = None
+    index: int = column("INTEGER NOT NULL", "position in the document", name="idx")
+    section: str = column("VARCHAR NOT NULL", "kind of the section it is in")
+    paragraph: int = column("INTEGER NOT NULL", "paragraph number")
+    start: int = column("INTEGER NOT NULL", "raw offset")
+    end: int = column("INTEGER NOT NULL", "raw offset")
+    text: str = column("VARCHAR NOT NULL", "the sentence in its original script, markers taken out")
+    simplified: str = column("VARCHAR NOT NULL", "Simplified view (OpenCC), same length as text")
+    page: int | None = column("INTEGER", "page", default=None)
 
 
 @dataclass(frozen=True)
@@ -76,13 +102,13 @@ class Note:
     """A footnote, endnote or reference-list entry, with the marker that labels it
     (``①``, ``1``, ``[3]``) and the page of the footnote block it sits in."""
 
-    index: int
-    marker: str | None
-    text: str
-    kind: str  # "footnote" | "reference"
-    page: int | None
-    start: int  # raw offsets
-    end: int
+    index: int = column("INTEGER NOT NULL", "position among the document's notes", name="idx")
+    marker: str | None = column("VARCHAR", "its label as printed: ①, [3], 1")
+    text: str = column("VARCHAR NOT NULL", "the note's text")
+    kind: str = column("VARCHAR NOT NULL", "footnote or reference")
+    page: int | None = column("INTEGER", "page of its footnote block")
+    start: int = column("INTEGER NOT NULL", "raw offset")
+    end: int = column("INTEGER NOT NULL", "raw offset")
 
 
 @dataclass(frozen=True)
@@ -91,24 +117,27 @@ class Marker:
     (``①``, ``[2]``, ``[1,4]``, a superscript ``3``). ``position`` is where it stood in the
     sentence text; author-year citations stay in the text and are found by the citations stage."""
 
-    sentence: int
-    marker: str
-    position: int
-    start: int  # raw offsets
-    end: int
-    page: int | None = None
+    sentence: int = column("INTEGER NOT NULL", "sentence index")
+    marker: str = column("VARCHAR NOT NULL", "as printed, without markup")
+    position: int = column("INTEGER NOT NULL", "where it stood in the sentence text")
+    start: int = column("INTEGER NOT NULL", "raw offset")
+    end: int = column("INTEGER NOT NULL", "raw offset")
+    page: int | None = column("INTEGER", "page", default=None)
+
+
+# -- records of the derived stages (each row also records the version that made it) -----------
 
 
 @dataclass(frozen=True)
 class Mention:
     """A lexicon match inside one sentence. start/end are offsets into the sentence text."""
 
-    sentence: int
-    kind: str  # one of MENTION_KINDS
-    label: str
-    surface: str
-    start: int
-    end: int
+    sentence: int = column("INTEGER NOT NULL", "sentence index")
+    kind: str = column("VARCHAR NOT NULL", "framework, instrument or term")
+    label: str = column("VARCHAR NOT NULL", "label id of the spec")
+    surface: str = column("VARCHAR NOT NULL", "the text that matched")
+    start: int = column("INTEGER NOT NULL", "offset in the sentence text")
+    end: int = column("INTEGER NOT NULL", "offset in the sentence text")
 
 
 @dataclass(frozen=True)
@@ -116,32 +145,128 @@ class TermCount:
     """Occurrences of one tracked-term key (``literal:TEXT`` or ``group:ID``, see
     ``extract.terms``) in one sentence; only counts > 0 are recorded."""
 
-    sentence: int
-    key: str
-    n: int
+    sentence: int = column("INTEGER NOT NULL", "sentence index")
+    key: str = column("VARCHAR NOT NULL", "literal:TEXT or group:ID")
+    n: int = column("INTEGER NOT NULL", "occurrences")
 
 
 @dataclass(frozen=True)
 class StanceLabel:
-    sentence: int
-    label: str  # one of STANCE_LABELS
-    source: str  # "rules" or "model:NAME"
-    evidence: str  # JSON list of the cues that decided it
-    score: float | None = None
+    sentence: int = column("INTEGER NOT NULL", "sentence index")
+    label: str = column("VARCHAR NOT NULL", "DECOUPLING, RECOUPLING, MIXED or NONE")
+    source: str = column("VARCHAR NOT NULL", "rules, or model:NAME")
+    evidence: str = column("VARCHAR", "JSON list of the cues (or rules) that decided it")
+    score: float | None = column("DOUBLE", "model probability", default=None)
 
 
 @dataclass
 class DocumentMeta:
     """Bibliographic metadata, with where the date came from and why."""
 
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    venue: str | None = None
-    published: str | None = None  # ISO-like: YYYY, YYYY-MM or YYYY-MM-DD
-    year: int | None = None
-    date_source: str | None = None  # one of DATE_SOURCES or None
-    date_evidence: str | None = None  # the text or rule that gave the date
-    source: str | None = None  # collection the document came from (corpus name, site…)
+    title: str | None = column("VARCHAR", "title", default=None)
+    authors: list[str] = column("VARCHAR[]", "authors", default_factory=list)
+    venue: str | None = column("VARCHAR", "journal, outlet or programme", default=None)
+    published: str | None = column("VARCHAR", "YYYY, YYYY-MM or YYYY-MM-DD", default=None)
+    year: int | None = column("INTEGER", "publication year", default=None)
+    date_source: str | None = column("VARCHAR", "manifest, record, text or inferred", default=None)
+    date_evidence: str | None = column("VARCHAR", "the text or rule that gave the date", default=None)
+    source: str | None = column("VARCHAR", "the collection it came from", default=None)
+
+
+@dataclass
+class Reference:
+    """Bibliographic fields of one note or reference entry. ``date`` is the work's own date
+    (ISO, as precise as printed); ``access_date`` the date the author visited a web source."""
+
+    text: str = ""  # the note as parsed (stored as citations.note)
+    type: str = column("VARCHAR", "kind of the cited work", name="reference_type", default="note")
+    authors: list[str] = column("VARCHAR[]", "authors of the cited work", default_factory=list)
+    title: str | None = column("VARCHAR", "title of the cited work", default=None)
+    container: str | None = column("VARCHAR", "journal, book or site it appeared in", default=None)
+    year: int | None = column("INTEGER", "year of the cited work", default=None)
+    volume: str | None = column("VARCHAR", "volume", default=None)
+    issue: str | None = column("VARCHAR", "issue", default=None)
+    pages: str | None = column("VARCHAR", "pages", default=None)
+    url: str | None = column("VARCHAR", "URL", default=None)
+    doi: str | None = column("VARCHAR", "DOI", default=None)
+    access_date: str | None = column("VARCHAR", "date the source was visited", default=None)
+    date: str | None = column("VARCHAR", "the work's own date", default=None)
+    url_repaired: bool = False  # a URL broken by a line wrap was joined
+    url_raw: str | None = None
+
+
+@dataclass
+class Citation:
+    """One in-text citation and the note it resolves to (``note=None`` when none)."""
+
+    doc: str
+    sentence: int = column("INTEGER NOT NULL", "index of the claim sentence")
+    marker: str = column("VARCHAR NOT NULL", "as printed: ①, [2], (陈靓，2022)")
+    claim: str = column("VARCHAR", "the sentence that carries it")
+    note: str | None = column("VARCHAR", "the full text of the note it points to")
+    note_index: int | None = column("INTEGER", "notes.idx of that note")
+    style: str = column("VARCHAR", "footnote, numbered or author-year")
+    position: int | None = column("INTEGER", "where the marker stood in the sentence", default=None)
+    page: int | None = column("INTEGER", "page of the marker", default=None)
+    cited_authors: list[str] = column("VARCHAR[]", "authors an author-year citation names", default_factory=list)
+    cited_year: str | None = column("VARCHAR", "year an author-year citation names", default=None)
+    resolution: str = column("VARCHAR", "the rule that linked it: same-page, nearest, number, author-year", default="unresolved")
+    reference: Reference = flattened("the parsed reference", default_factory=Reference)
+
+
+@dataclass
+class Finding:
+    """One audit finding. ``sentence`` is the sentence index (None for note-level findings)."""
+
+    doc: str
+    sentence: int | None = column("INTEGER", "sentence index (none for note-level findings)")
+    marker: str | None = column("VARCHAR", "the marker it is about")
+    kind: str = column("VARCHAR", "UNCITED_CLAIM, DANGLING_MARKER, …")
+    explanation: str = column("VARCHAR", "what is wrong, in words")
+    note_index: int | None = column("INTEGER", "notes.idx", default=None)
+    severity: str = column("VARCHAR", "error, warning or info", default="warning")
+    score: float | None = column("DOUBLE", "strength, where the check scores", default=None)
+    evidence: str | None = column("VARCHAR", "the cue, URL or supporting passage", default=None)
+    linked_doc: str | None = column("VARCHAR", "the stored document a citation was linked to", default=None)
+
+
+# -- what the store writes for a document ------------------------------------------------------
+
+
+@dataclass
+class Document:
+    """One stored text, with the metadata of its primary name."""
+
+    doc_id: str = column("VARCHAR PRIMARY KEY", "hash of the raw text")
+    doc: str = column("VARCHAR NOT NULL", "name as `docs` lists it: the file name, or FILE#N")
+    path: str = column("VARCHAR NOT NULL", "key of its primary name (see names)")
+    meta: DocumentMeta = flattened("bibliographic metadata")
+    encoding: str | None = column("VARCHAR", "how the file was decoded")
+    n_chars: int = column("INTEGER", "characters of the raw text")
+    n_han: int = column("INTEGER", "Han characters in its sentences")
+    n_sentences: int = column("INTEGER", "sentences")
+    metadata: str = column("VARCHAR", "JSON of the other record and manifest fields")
+    raw_text: str = column("VARCHAR", "the text as read, untouched")
+    ingested_at: datetime = column("TIMESTAMP", "when it was stored (UTC)")
+    extract_version: str | None = column("VARCHAR", "version of the rules and lexicons its mentions and stance were made with", default=None)
+    citations_version: str | None = column("VARCHAR", "version of the citation rules", default=None)
+    audit_version: str | None = column("VARCHAR", "version of the audit checks", default=None)
+    terms_version: str | None = column("VARCHAR", "version of the tracked-term counter of its term_counts", default=None)
+
+
+@dataclass
+class Name:
+    """A name a text was ingested under: a file, or a record of a JSON Lines file."""
+
+    key: str = column("VARCHAR PRIMARY KEY", "the file's real path, or FILE#N / FILE#ID for a record")
+    doc: str = column("VARCHAR NOT NULL", "the name as shown")
+    file: str = column("VARCHAR NOT NULL", "real path of the file")
+    line: int | None = column("INTEGER", "line of the record in its file")
+    doc_id: str = column("VARCHAR NOT NULL", "the text it names")
+    source_hash: str | None = column("VARCHAR", "hash of the bytes read and of the metadata inputs")
+    meta: DocumentMeta = flattened("the metadata this name gives its text")
+    encoding: str | None = column("VARCHAR", "how the file was decoded")
+    metadata: str | None = column("VARCHAR", "JSON of the other record and manifest fields")
 
 
 @dataclass
@@ -160,15 +285,14 @@ class ProcessedDocument:
     markers: list[Marker] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     stance: list[StanceLabel] = field(default_factory=list)
-    citations: list[Any] = field(default_factory=list)  # extract.citations.Citation
-    findings: list[Any] = field(default_factory=list)  # audit.Finding
+    citations: list[Citation] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # unrecognised record fields
     term_counts: list[TermCount] = field(default_factory=list)
-    term_lexicon: str | None = None  # extract.terms lexicon hash the term_counts were made with
+    versions: dict[str, str | None] = field(default_factory=dict)  # stage -> version that made its rows
     file: str = ""
     line: int | None = None
     source_hash: str | None = None
-
 
 
 @dataclass(frozen=True)
@@ -194,47 +318,106 @@ class CleanResult:
     dropped: dict[str, int] = field(default_factory=dict)  # what was removed: {"header": 3, …}
 
 
-@dataclass
-class Citation:
-    """One in-text citation and the note it resolves to (``note=None`` when none)."""
+# -- the tables ----------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Computed:
+    """A column computed from the record (and its document) when the row is built."""
+
+    name: str
+    sql: str
     doc: str
-    sentence: int
-    marker: str
-    claim: str
-    note: str | None
-    note_index: int | None
-    style: str  # "footnote" | "numbered" | "author-year"
-    position: int | None = None
-    page: int | None = None
-    cited_authors: list[str] = field(default_factory=list)
-    cited_year: str | None = None
-    resolution: str = "unresolved"  # which rule linked it: same-page, nearest, number, author-year…
-    reference_type: str | None = None
-    authors: list[str] = field(default_factory=list)
-    title: str | None = None
-    container: str | None = None
-    year: int | None = None
-    volume: str | None = None
-    issue: str | None = None
-    pages: str | None = None
-    url: str | None = None
-    doi: str | None = None
-    access_date: str | None = None
-    date: str | None = None
+    value: Callable[[Any, ProcessedDocument | None], Any]
 
 
-@dataclass
-class Finding:
-    """One audit finding. ``sentence`` is the sentence index (None for note-level findings)."""
+@dataclass(frozen=True)
+class TableSpec:
+    """A table filled with one record type: ``per_document`` tables start with ``doc_id``;
+    ``stage`` names the derived stage whose version every row records (column ``version``)."""
 
+    name: str
+    record: type
+    rows: str  # "one row per …", for the schema table of the README
+    per_document: bool = True
+    stage: str | None = None
+    computed: tuple[Computed, ...] = ()
+
+
+def _count_han(record: Sentence, _doc: Any) -> int:
+    from pipeline.textview import count_han
+
+    return count_han(record.text)
+
+
+def _spaced(record: Sentence, _doc: Any) -> bool:
+    from pipeline.textview import WHITESPACE
+
+    return WHITESPACE.search(record.simplified) is not None
+
+
+TABLE_SPECS: tuple[TableSpec, ...] = (
+    TableSpec("documents", Document, "stored text", per_document=False),
+    TableSpec("names", Name, "file or record a text was read from", per_document=False),
+    TableSpec("sections", Section, "section"),
+    TableSpec("sentences", Sentence, "sentence", computed=(
+        Computed("n_han", "INTEGER NOT NULL", "Han characters", _count_han),
+        Computed("spaced", "BOOLEAN NOT NULL", "simplified holds whitespace: counting removes it first", _spaced),
+    )),
+    TableSpec("notes", Note, "footnote or reference entry"),
+    TableSpec("markers", Marker, "in-text marker taken out of a sentence"),
+    TableSpec("mentions", Mention, "lexicon match in a sentence", stage="extract"),
+    TableSpec("stance", StanceLabel, "sentence × label source", stage="extract"),
+    TableSpec("term_counts", TermCount, "sentence × tracked term or alias group", stage="terms"),
+    TableSpec("citations", Citation, "in-text citation", stage="citations"),
+    TableSpec("findings", Finding, "audit finding", stage="audit"),
+)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    sql: str
     doc: str
-    sentence: int | None
-    marker: str | None
-    kind: str  # one of FINDING_KINDS
-    explanation: str
-    note_index: int | None = None
-    severity: str = "warning"  # "error" | "warning" | "info"
-    score: float | None = None
-    evidence: str | None = None  # the cue, URL, or supporting passage
-    linked_doc: str | None = None
+    path: tuple[str, ...]  # attribute path in the record; () for doc_id/version/computed
+    computed: Computed | None = None
+
+
+def columns_of(spec: TableSpec) -> list[ColumnSpec]:
+    """The columns of a table, in order: ``doc_id`` (per-document tables), the record's stored
+    fields (nested records flattened), the computed columns, ``version`` (derived stages)."""
+    out: list[ColumnSpec] = []
+    if spec.per_document:
+        out.append(ColumnSpec("doc_id", "VARCHAR NOT NULL", "the document (documents.doc_id)", ()))
+
+    def walk(record: type, prefix: tuple[str, ...]) -> None:
+        for f in dataclasses.fields(record):
+            if f.metadata.get("flatten"):
+                walk(_field_type(record, f), prefix + (f.name,))
+            elif "sql" in f.metadata:
+                out.append(ColumnSpec(f.metadata["column"] or f.name, f.metadata["sql"], f.metadata["doc"], prefix + (f.name,)))
+
+    walk(spec.record, ())
+    out += [ColumnSpec(c.name, c.sql, c.doc, (), c) for c in spec.computed]
+    if spec.stage:
+        out.append(ColumnSpec("version", "VARCHAR", f"version of the {spec.stage} stage that made the row", ()))
+    return out
+
+
+def _field_type(record: type, f: dataclasses.Field) -> type:
+    import typing
+
+    return typing.get_type_hints(record)[f.name]
+
+
+def record_from_row(record: type, row: dict[str, Any], **extra: Any) -> Any:
+    """A record rebuilt from a stored row (nested records from their flattened columns)."""
+    values: dict[str, Any] = dict(extra)
+    for f in dataclasses.fields(record):
+        if f.metadata.get("flatten"):
+            values[f.name] = record_from_row(_field_type(record, f), row)
+        elif "sql" in f.metadata:
+            name = f.metadata["column"] or f.name
+            if name in row:
+                values[f.name] = row[name]
+    return record(**values)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -177,3 +178,42 @@ class _SegmenterTokenizer:
 
     def __call__(self, text: str):
         return self.segmenter.make_doc(text)
+
+
+def segmenter_for(backend: str = "jieba", lexicon_dir: str | None = None) -> Segmenter:
+    """The process's segmenter of this backend and lexicon folder, built once while the
+    lexicon files stay the same (jieba's dictionary takes a second or two to load)."""
+    lexicons = load_lexicons(lexicon_dir)
+    return _segmenter(backend, lexicons.directory, lexicons.fingerprint)
+
+
+@lru_cache(maxsize=4)
+def _segmenter(backend: str, directory: str, fingerprint: str) -> Segmenter:
+    return Segmenter(backend=backend, lexicon_dir=directory)
+
+
+# Content words: what a token is for two purposes, with different rules.
+_NOT_A_WORD = re.compile(r"^[\W_]+$")  # whitespace and punctuation only
+_CONTENT = re.compile(r"[\w\u3400-\u9fff]")
+STOP_WORDS_EN = frozenset(
+    "the and for with from that this are was were its their into over under between about "
+    "how why what new on in of to by at as an a or is be".split()
+)
+
+
+def words(text: str, segmenter: Segmenter | None = None) -> list[str]:
+    """Every word of ``text`` (the classifiers' features): punctuation and spaces dropped,
+    one-character words kept, because 不, 华, 对 carry stance."""
+    return [t for t in (segmenter or segmenter_for()).cut(text) if t.strip() and not _NOT_A_WORD.match(t)]
+
+
+def content_words(text: str, segmenter: Segmenter | None = None) -> list[str]:
+    """The words that say what ``text`` is about (the audit's topic overlap and passage
+    retrieval): two or more characters, lower-cased, no numbers, no English stop words."""
+    out = []
+    for w in (segmenter or segmenter_for()).lcut(text or ""):
+        w = w.strip().lower()
+        if len(w) < 2 or not _CONTENT.search(w) or w.isdigit() or w in STOP_WORDS_EN:
+            continue
+        out.append(w)
+    return out

@@ -122,7 +122,8 @@ def test_circled_numbering_restarts_each_page():
     cites = extract_citations("d", sents, markers, notes)
     assert [(c.marker, c.note_index, c.resolution) for c in cites] == [
         ("①", 0, "same-page"), ("①", 1, "same-page"), ("②", 2, "same-page")]
-    assert cites[1].title == "乙" and cites[1].authors == ["李四"] and cites[1].year == 2021
+    ref = cites[1].reference
+    assert ref.title == "乙" and ref.authors == ["李四"] and ref.year == 2021
 
 
 def test_note_continued_across_a_page_is_one_note():
@@ -131,7 +132,7 @@ def test_note_continued_across_a_page_is_one_note():
     sents = [S(0, "学者认为美国将继续推动脱钩。", page=3)]
     cites = extract_citations("d", sents, [M(0, "⑤", 3)], [N(0, "⑤", text, page=3)])
     assert cites[0].note == text
-    assert cites[0].title == "论中美关系"
+    assert cites[0].reference.title == "论中美关系"
 
 
 def test_marker_without_note_is_kept_dangling():

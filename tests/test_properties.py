@@ -162,6 +162,6 @@ def test_any_record_metadata_is_processed_and_storable(metadata):
     from pipeline.store import prepare_batch
 
     raw = RawDocument(doc="c.jsonl#1", path="c.jsonl#1", raw_text="美国推动友岸外包。两国经济相互依存。", metadata=metadata)
-    result = process_raw(raw, {}, None)
+    result = process_raw(raw, {}, extract=False)
     assert not isinstance(result, ReadFailure), result
     prepare_batch([result])

@@ -11,7 +11,8 @@ from pipeline.textview import to_simplified
 from pipeline.store import TABLES, Store
 from pipeline.textview import count_han
 from pipeline.query.terms import TermSpec, resolve_group, resolve_terms
-from pipeline.query.trends import per_doc_counts, precount_plan, recount_terms, trend
+from pipeline.ingest.retag import retag
+from pipeline.query.trends import per_doc_counts, precount_plan, trend
 
 # Written for these tests: Traditional text, terms broken by whitespace (a line wrap, an
 # ideographic space, a vertical tab), overlapping aliases (去风险 / 去风险化), case-insensitive
@@ -52,7 +53,7 @@ def db(tmp_path):
     path = tmp_path / "t.duckdb"
     with Store.open(path) as store:
         fill(store)
-        recount_terms(store)
+        retag(store, stages=["terms"])
     return path
 
 
@@ -93,13 +94,13 @@ def test_stale_or_missing_lexicon_hash_falls_back_to_the_scan(db):
     specs = every_key_spec()
     with Store.open(db) as store:
         before = per_doc_counts(store, specs, by="doc")
-        store.con.execute("UPDATE documents SET term_lexicon = 'other' WHERE doc = 'b.txt'")
+        store.con.execute("UPDATE documents SET terms_version = 'other' WHERE doc = 'b.txt'")
         assert precount_plan(store, specs) == {}
         assert per_doc_counts(store, specs, by="doc") == before
-        store.con.execute("UPDATE documents SET term_lexicon = NULL")
+        store.con.execute("UPDATE documents SET terms_version = NULL")
         assert precount_plan(store, specs) == {}
         # a document appended without precounts makes the store stale too
-        recount_terms(store)
+        retag(store, stages=["terms"])
         fill(store, {"d.txt": (2021, ["保护主义"])}, prefix="new")
         assert precount_plan(store, specs) == {}
         assert {r["doc"]: r["c0"] for r in per_doc_counts(store, resolve_terms(["保护主义"]), by="doc")}["d.txt"] == 1
@@ -121,7 +122,7 @@ def test_ingest_writes_precounts_that_match_the_scan(write, tmp_path):
     ingest([a, b], db=db, settings=IngestSettings(progress=False))
     specs = every_key_spec()
     with Store.open(db, read_only=True) as store:
-        hashes = {r["term_lexicon"] for r in store.query("SELECT term_lexicon FROM documents")}
+        hashes = {r["terms_version"] for r in store.query("SELECT terms_version FROM documents")}
         assert hashes == {default_term_counter().version}
         assert store.table_counts()["term_counts"] > 0
         assert len(precount_plan(store, specs)) == len(specs)
@@ -130,11 +131,11 @@ def test_ingest_writes_precounts_that_match_the_scan(write, tmp_path):
 
 
 def _old_store(path):
-    """A store as written before ``spaced``, ``term_lexicon`` and ``term_counts`` existed."""
+    """A store as written before ``spaced``, the stage versions, ``names`` and ``term_counts`` existed."""
     con = duckdb.connect(str(path))
-    new = {("sentences", "spaced"), ("documents", "term_lexicon")}
+    new = {("sentences", "spaced"), *(("documents", f"{s}_version") for s in ("extract", "citations", "audit", "terms"))}
     for table, columns in TABLES.items():
-        if table != "term_counts":
+        if table not in ("term_counts", "names"):
             body = ", ".join(f'"{c}" {k}' for c, k in columns if (table, c) not in new)
             con.execute(f'CREATE TABLE "{table}" ({body})')
     con.execute("INSERT INTO documents (doc_id, doc, path, year) VALUES ('d0', 'old.txt', '/t/old.txt', 2019)")
@@ -156,6 +157,6 @@ def test_old_store_read_only_scans_and_writing_upgrades_it(tmp_path):
         assert store.has_columns("sentences", "spaced") and store.has_columns("term_counts", "key")
         assert [r["spaced"] for r in store.query("SELECT spaced FROM sentences ORDER BY idx")] == [True, False]
         assert precount_plan(store, specs) == {}  # no precounts yet: still the scan
-        recount_terms(store)
+        retag(store, stages=["terms"])
         assert len(precount_plan(store, specs)) == 2
         assert [(r["c0"], r["c1"]) for r in per_doc_counts(store, specs)] == [(2, 2)]

@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from pipeline.errors import PipelineError
@@ -28,6 +27,7 @@ from pipeline.citations.references import (
     unescape_markup,
 )
 from pipeline.schema import Citation, DocumentMeta, Finding, Marker, Note, Sentence
+from pipeline.segment import STOP_WORDS_EN, content_words
 
 FINDING_KINDS = (
     "UNCITED_CLAIM", "DANGLING_MARKER", "ORPHAN_NOTE", "DATE_MISMATCH", "ANACHRONISM",
@@ -47,10 +47,6 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
 }
 BODY_SECTIONS = ("body",)
 _STOP_BIGRAMS = frozenset({"的是", "我们", "一个", "以及", "进行", "对于", "这一", "这种", "已经", "可以"})
-_STOP_WORDS_EN = frozenset(
-    "the and for with from that this are was were its their into over under between about "
-    "how why what new on in of to by at as an a or is be".split()
-)
 
 
 @dataclass(frozen=True)
@@ -98,27 +94,9 @@ class AuditContext:
 # ---------------------------------------------------------------- tokens
 
 
-@lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
-def _default_tokenizer() -> Any:
-    """The project's jieba tokenizer with the domain dictionary, built once per process."""
-    from pipeline.segment import Segmenter
-
-    return Segmenter().tokenizer
-
-
 def tokenize(text: str, tokenizer: Any = None) -> list[str]:
-    """Content tokens: jieba words of two or more characters and Latin words, lower-cased."""
-    tok = tokenizer or _default_tokenizer()
-    words = []
-    for w in tok.lcut(text or ""):
-        w = w.strip().lower()
-        if len(w) < 2 or not re.search(r"[\w\u3400-\u9fff]", w) or w.isdigit():
-            continue
-        if w in _STOP_WORDS_EN:
-            continue
-        words.append(w)
-    return words
+    """Content tokens (``segment.content_words``): words of two or more characters, lower-cased."""
+    return content_words(text, tokenizer)
 
 
 def char_bigrams(text: str) -> set[str]:
@@ -129,7 +107,7 @@ def char_bigrams(text: str) -> set[str]:
     out -= _STOP_BIGRAMS
     out.update(
         w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]{2,}", text or "")
-        if w.lower() not in _STOP_WORDS_EN
+        if w.lower() not in STOP_WORDS_EN
     )
     return out
 

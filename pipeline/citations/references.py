@@ -11,7 +11,8 @@ notes. URLs broken by spaces or line wraps in PDF extractions are repaired.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from pipeline.schema import Reference
 
 REFERENCE_TYPES = ("journal", "book", "newspaper", "web", "report", "data", "note")
 
@@ -64,28 +65,6 @@ _MONTH_RE = (
 )
 _DASH = r"[-‐‑–—−~～]"
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-@dataclass
-class Reference:
-    """Bibliographic fields of one note. ``date`` is the work's own date (ISO, as precise as
-    printed); ``access_date`` the date the author visited a web source."""
-
-    text: str
-    type: str = "note"
-    authors: list[str] = field(default_factory=list)
-    title: str | None = None
-    container: str | None = None
-    year: int | None = None
-    volume: str | None = None
-    issue: str | None = None
-    pages: str | None = None
-    url: str | None = None
-    doi: str | None = None
-    access_date: str | None = None
-    date: str | None = None
-    url_repaired: bool = False
-    url_raw: str | None = None
 
 
 # ---------------------------------------------------------------- URLs

@@ -31,13 +31,8 @@ class CitationError(PipelineError, ValueError):
 
 
 def _apply_reference(c: Citation, ref: Reference | None) -> None:
-    if ref is None:
-        return
-    c.reference_type = ref.type
-    c.authors = list(ref.authors)
-    for name in ("title", "container", "year", "volume", "issue", "pages", "url", "doi",
-                 "access_date", "date"):
-        setattr(c, name, getattr(ref, name))
+    if ref is not None:
+        c.reference = ref
 
 
 def _reference_number(note: Note, position: int) -> int | None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import StoreError
+from pipeline.segment import segmenter_for
 from pipeline.store import TABLES, Store
 
 PARTITION_KEYS = ("year", "source")
@@ -85,9 +86,7 @@ def _tokens_function(store: Store) -> None:
     simplified view, spelled as in ``text`` (the two have the same length)."""
     import duckdb
 
-    from pipeline.train.features import _segmenter
-
-    segmenter = _segmenter()
+    segmenter = segmenter_for()
 
     def tokens(text: str | None, simplified: str | None) -> list[str] | None:
         if text is None:

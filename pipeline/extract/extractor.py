@@ -100,10 +100,16 @@ class Extractor:
         self.__init__(**state)
 
 
-@lru_cache(maxsize=8)
 def get_extractor(lexicon_dir: str | None = None) -> Extractor:
-    """A shared extractor per lexicon directory (the automaton is built once)."""
-    return Extractor(lexicon_dir=lexicon_dir)
+    """The shared extractor of a lexicon directory: built once while its files stay the same
+    (an edited lexicon gives a new one)."""
+    lexicons = load_lexicons(lexicon_dir)
+    return _extractor(lexicons.directory, lexicons.fingerprint)
+
+
+@lru_cache(maxsize=8)
+def _extractor(directory: str, fingerprint: str) -> Extractor:
+    return Extractor(lexicon_dir=directory)
 
 
 def extract_sentences(

@@ -161,9 +161,17 @@ def _automaton(words: Mapping[str, tuple]) -> ahocorasick.Automaton:
     return automaton
 
 
-@lru_cache(maxsize=4)
 def default_term_counter(directory: str | None = None) -> TermCounter:
-    """The counter of the tracked terms of the lexicons in ``directory`` (default: the packaged ones)."""
+    """The counter of the tracked terms of the lexicons in ``directory`` (default: the packaged
+    ones); built once while the files stay the same."""
+    from pipeline.lexicons import load_lexicons
+
+    lexicons = load_lexicons(directory)
+    return _counter(lexicons.directory, lexicons.fingerprint)
+
+
+@lru_cache(maxsize=4)
+def _counter(directory: str, fingerprint: str) -> TermCounter:
     from pipeline.lexicons import load_lexicons
 
     return TermCounter.from_lexicons(load_lexicons(directory))

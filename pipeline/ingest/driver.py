@@ -19,8 +19,10 @@ from pathlib import Path
 from pipeline.config import IngestSettings, ReadSettings
 from pipeline.errors import PipelineError
 from pipeline.ingest.dask_runner import run_distributed
+from pipeline.ingest.retag import stale_counts
 from pipeline.ingest.readers import ReadFailure
 from pipeline.ingest.tasks import Scopes, cached_manifest, make_tasks, run_task
+from pipeline.schema import STAGES
 from pipeline.segment import SEGMENTERS
 from pipeline.store import Store, WriteOutcome
 
@@ -33,6 +35,17 @@ class IngestSummary:
     failures: list[ReadFailure] = field(default_factory=list)
     duplicates: list[WriteOutcome] = field(default_factory=list)
     db: str = ""
+    stale: dict[str, int] = field(default_factory=dict)  # stage -> documents made by another version
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know besides the counts (stale rows and how to re-make them)."""
+        stale = {stage: n for stage, n in self.stale.items() if n}
+        if not stale:
+            return []
+        most = max(stale.values())
+        which = ", ".join(f"{stage} {n:,}" for stage, n in stale.items())
+        return [f"{most:,} document(s) were tagged with older rules or lexicons ({which}); run policytext retag --db {self.db}"]
 
     @property
     def ok(self) -> bool:
@@ -78,7 +91,8 @@ def ingest(
         scopes = Scopes()
         tasks = make_tasks(paths, store, batch_size=settings.batch_size, failures=path_failures, read=read,
                            manifest=entries, scopes=scopes)
-        kwargs = {"manifest": manifest_path, "read": read, "run_extraction": settings.run_extraction, "segmenter": settings.segmenter}
+        kwargs = {"manifest": manifest_path, "read": read, "run_extraction": settings.run_extraction,
+                  "segmenter": settings.segmenter, "lexicon_dir": settings.lexicon_dir}
         if settings.workers > 1 or settings.scheduler:
             results = run_distributed(run_task, tasks, kwargs, workers=settings.workers, scheduler=settings.scheduler)
         else:
@@ -103,6 +117,8 @@ def ingest(
         summary.counts["removed"] += _remove_gone(store, scopes)
         for outcome in _settle(store, written):
             summary.add(outcome)
+        stages = [s for s in STAGES if settings.run_extraction or s != "extract"]
+        summary.stale = stale_counts(store, lexicon_dir=settings.lexicon_dir, stages=stages)
     return summary
 
 

@@ -1,44 +1,75 @@
-"""One document through the stages: clean -> metadata -> extract -> citations -> audit.
-Pure: no I/O, no store."""
+"""One document through the stages: clean -> metadata -> extract -> citations -> audit -> terms.
+Pure: no I/O, no store.
+
+The derived stages are also callable one by one (:data:`STAGE_FUNCTIONS`) on records rebuilt
+from the store, which is how ``policytext retag`` re-makes them without reading files.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from pipeline.audit import audit_document
+from pipeline.citations import extract_citations
 from pipeline.clean import clean_text
-from pipeline.citations.resolve import extract_citations
-from pipeline.extract.terms import TermCounter, default_term_counter
+from pipeline.extract import extract_sentences, get_extractor
+from pipeline.extract.terms import default_term_counter
 from pipeline.ingest.metadata import resolve_metadata
-from pipeline.schema import Mention, ProcessedDocument, RawDocument, Sentence, StanceLabel, content_hash
+from pipeline.ingest.versions import stage_versions
+from pipeline.schema import (
+    Citation, DocumentMeta, Finding, Marker, Mention, Note, ProcessedDocument, RawDocument, Sentence, StanceLabel,
+    TermCount, content_hash,
+)
 
-Extractor = Callable[[list[Sentence]], tuple[list[Mention], list[StanceLabel]]]
+KNOWN_FIELDS = {"title", "authors", "author", "venue", "journal", "published", "date", "year", "source"}
+
+
+def run_extract(sentences: list[Sentence], *, lexicon_dir: str | None = None) -> tuple[list[Mention], list[StanceLabel]]:
+    """Mentions (frameworks, instruments, terms) and the rules' stance of every sentence."""
+    if not sentences:
+        return [], []
+    return extract_sentences(sentences, extractor=get_extractor(lexicon_dir))
+
+
+def run_citations(doc: str, sentences: list[Sentence], markers: list[Marker], notes: list[Note]) -> list[Citation]:
+    return extract_citations(doc, sentences, markers, notes)
+
+
+def run_audit(
+    doc: str, meta: DocumentMeta, sentences: list[Sentence], markers: list[Marker], notes: list[Note],
+    citations: list[Citation], *, tokenizer: Any = None,
+) -> list[Finding]:
+    """``tokenizer`` (anything with ``lcut``, e.g. a ``Segmenter``) serves the audit's token
+    overlap; None uses the project's segmenter."""
+    return audit_document(doc, meta, sentences, markers, notes, citations, tokenizer=tokenizer)
+
+
+def run_terms(sentences: list[Sentence], *, lexicon_dir: str | None = None) -> list[TermCount]:
+    """The tracked terms of every sentence (``term_counts``)."""
+    return default_term_counter(lexicon_dir).count_sentences(sentences)
 
 
 def process_document(
     raw: RawDocument,
     *,
     manifest_entry: dict[str, Any] | None = None,
-    extractor: Extractor | None = None,
+    extract: bool = True,
+    lexicon_dir: str | None = None,
     tokenizer: Any = None,
-    term_counter: TermCounter | None = None,
 ) -> ProcessedDocument:
-    """``tokenizer`` (anything with ``lcut``, e.g. a ``Segmenter``) serves the audit's
-    token overlap; None uses the project's jieba tokenizer. ``term_counter`` precounts the
-    tracked terms for ``trend``; None uses the packaged lexicons' counter."""
+    """Every stage for one document. ``extract=False`` stores no mentions or stance (and no
+    extract version, so ``retag`` can add them later)."""
     cleaned = clean_text(raw.raw_text, fmt=raw.fmt)
     meta = resolve_metadata(raw, cleaned, manifest_entry)
-    mentions: list[Mention] = []
-    stance: list[StanceLabel] = []
-    if extractor is not None and cleaned.sentences:
-        mentions, stance = extractor(cleaned.sentences)
-    citations = extract_citations(raw.doc, cleaned.sentences, cleaned.markers, cleaned.notes)
-    findings = audit_document(raw.doc, meta, cleaned.sentences, cleaned.markers, cleaned.notes, citations, tokenizer=tokenizer)
-    counter = term_counter or default_term_counter()
-    known = {"title", "authors", "author", "venue", "journal", "published", "date", "year", "source"}
-    extra = {key: value for key, value in raw.metadata.items() if key not in known}
+    versions: dict[str, str | None] = stage_versions(lexicon_dir)
+    mentions, stance = run_extract(cleaned.sentences, lexicon_dir=lexicon_dir) if extract else ([], [])
+    if not extract:
+        versions["extract"] = None
+    citations = run_citations(raw.doc, cleaned.sentences, cleaned.markers, cleaned.notes)
+    findings = run_audit(raw.doc, meta, cleaned.sentences, cleaned.markers, cleaned.notes, citations, tokenizer=tokenizer)
+    extra = {key: value for key, value in raw.metadata.items() if key not in KNOWN_FIELDS}
     if manifest_entry:
-        extra.update({k: v for k, v in manifest_entry.items() if k not in known})
+        extra.update({k: v for k, v in manifest_entry.items() if k not in KNOWN_FIELDS})
     return ProcessedDocument(
         doc=raw.doc,
         path=raw.path,
@@ -55,8 +86,8 @@ def process_document(
         citations=citations,
         findings=findings,
         extra=extra,
-        term_counts=counter.count_sentences(cleaned.sentences),
-        term_lexicon=counter.version,
+        term_counts=run_terms(cleaned.sentences, lexicon_dir=lexicon_dir),
+        versions=versions,
         file=raw.file,
         line=raw.line,
         source_hash=raw.source_hash,

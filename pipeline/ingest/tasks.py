@@ -18,12 +18,11 @@ from typing import Any
 
 from pipeline.config import JSONL_SUFFIXES, ReadSettings
 from pipeline.errors import PipelineError
-from pipeline.extract import extract_sentences
 from pipeline.ingest.manifest import load_manifest
 from pipeline.ingest.process import process_document
 from pipeline.ingest.readers import ReadFailure, Unchanged, expand_paths, iter_jsonl_lines, name_key, read_path, record_from_line, source_hash
 from pipeline.schema import ProcessedDocument, RawDocument
-from pipeline.segment import Segmenter
+from pipeline.segment import segmenter_for
 from pipeline.store import DocKey, PreparedBatch, Store, prepare_batch
 
 @dataclass(frozen=True)
@@ -169,15 +168,21 @@ def _is_json_array(path: Path) -> bool:
         return handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
 
 
-@lru_cache(maxsize=4)
 def cached_manifest(manifest: str | None) -> dict[str, dict[str, Any]]:
-    return load_manifest(manifest) if manifest else {}
+    """The manifest's entries, read once per process while the file stays the same."""
+    if not manifest:
+        return {}
+    try:
+        st = os.stat(manifest)
+        stamp = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        stamp = None  # load_manifest names the problem
+    return _manifest(manifest, stamp)
 
 
-@lru_cache(maxsize=2)
-def segmenter_for(backend: str) -> Segmenter:
-    """The lexicon-aware segmenter of this backend, built once per process."""
-    return Segmenter(backend=backend)
+@lru_cache(maxsize=4)
+def _manifest(manifest: str, stamp: tuple | None) -> dict[str, dict[str, Any]]:
+    return load_manifest(manifest)
 
 
 def _entry(manifest: dict[str, dict[str, Any]], doc: str) -> dict[str, Any] | None:
@@ -185,12 +190,12 @@ def _entry(manifest: dict[str, dict[str, Any]], doc: str) -> dict[str, Any] | No
 
 
 def run_task(
-    task: FilesTask | RecordsTask, *, manifest: str | None, read: ReadSettings, run_extraction: bool, segmenter: str = "jieba"
+    task: FilesTask | RecordsTask, *, manifest: str | None, read: ReadSettings, run_extraction: bool,
+    segmenter: str = "jieba", lexicon_dir: str | None = None,
 ) -> TaskResult:
     """Read, clean and tag one task's documents; pure CPU work, runs on any worker."""
     entries = cached_manifest(manifest)
-    extractor = extract_sentences if run_extraction else None
-    tokenizer = segmenter_for(segmenter)
+    tokenizer = segmenter_for(segmenter, lexicon_dir)
     failures: list[ReadFailure] = []
     processed: list[ProcessedDocument] = []
     unchanged = 0
@@ -212,7 +217,7 @@ def run_task(
         if isinstance(raw, Unchanged):
             unchanged += 1
             continue
-        result = process_raw(raw, entries, extractor, tokenizer)
+        result = process_raw(raw, entries, extract=run_extraction, lexicon_dir=lexicon_dir, tokenizer=tokenizer)
         if isinstance(result, ReadFailure):
             failures.append(result)
         else:
@@ -224,11 +229,13 @@ def run_task(
 
 
 def process_raw(
-    raw: RawDocument, manifest: dict[str, dict[str, Any]], extractor: Callable | None, tokenizer: Any = None
+    raw: RawDocument, manifest: dict[str, dict[str, Any]], *, extract: bool = True, lexicon_dir: str | None = None,
+    tokenizer: Any = None,
 ) -> ProcessedDocument | ReadFailure:
     """Process one document; an error in any stage becomes a failure naming the document."""
     try:
-        return process_document(raw, manifest_entry=_entry(manifest, raw.doc), extractor=extractor, tokenizer=tokenizer)
+        return process_document(raw, manifest_entry=_entry(manifest, raw.doc), extract=extract, lexicon_dir=lexicon_dir,
+                                tokenizer=tokenizer)
     except PipelineError as exc:
         return ReadFailure(raw.doc, raw.path, str(exc))
     except (RecursionError, MemoryError) as exc:

@@ -7,6 +7,7 @@ expression -> :class:`~pipeline.errors.PipelineError` naming the file and the en
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,6 +74,7 @@ class Lexicons:
     aliases: tuple[Alias, ...]
     labels: dict[str, tuple[str, ...]]  # kind -> ids that occur in the lexicon
     stance: StanceRules
+    fingerprint: str = ""  # hash of the files' contents: the version of the domain knowledge
 
     def of_kind(self, kind: str) -> tuple[Alias, ...]:
         return tuple(a for a in self.aliases if a.kind == kind)
@@ -211,9 +213,37 @@ def _load_stance(directory: Path) -> tuple[list[Alias], StanceRules]:
     return aliases, StanceRules(patterns=tuple(patterns), mixed_patterns=mixed, **words)
 
 
+LEXICON_FILES = ("labels.yaml", *LABEL_FILES.values(), STANCE_FILE)
+
+
+def _stat_key(path: Path) -> tuple:
+    """What tells that a lexicon file changed without reading it: size and modification time."""
+    out = []
+    for name in LEXICON_FILES:
+        try:
+            st = (path / name).stat()
+            out.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((name, None, None))
+    return tuple(out)
+
+
+def _fingerprint(path: Path) -> str:
+    digest = hashlib.sha256()
+    for name in LEXICON_FILES:
+        digest.update(name.encode())
+        try:
+            digest.update((path / name).read_bytes())
+        except OSError:
+            digest.update(b"\0missing")
+    return digest.hexdigest()[:12]
+
+
 @lru_cache(maxsize=8)
-def _load(directory: str) -> Lexicons:
+def _load(directory: str, stat_key: tuple) -> Lexicons:
     path = Path(directory)
+    if not path.is_dir():
+        raise PipelineError(f"{directory}: no such lexicon folder")
     known = _read_yaml(path / "labels.yaml")
     aliases: list[Alias] = []
     labels: dict[str, tuple[str, ...]] = {}
@@ -224,10 +254,11 @@ def _load(directory: str) -> Lexicons:
         labels[kind] = tuple(dict.fromkeys(a.label for a in kind_aliases if a.kind == kind))
     stance_aliases, rules = _load_stance(path)
     aliases.extend(stance_aliases)
-    return Lexicons(directory=str(path), aliases=tuple(aliases), labels=labels, stance=rules)
+    return Lexicons(directory=str(path), aliases=tuple(aliases), labels=labels, stance=rules, fingerprint=_fingerprint(path))
 
 
 def load_lexicons(directory: str | Path | None = None) -> Lexicons:
     """Read and validate the lexicon files in ``directory`` (default: the packaged ones).
-    Cached per directory: the files are data, read once per process."""
-    return _load(str(Path(directory).resolve() if directory else LEXICON_DIR))
+    Cached per directory while its files stay the same: an edited file is read again."""
+    path = Path(directory).resolve() if directory else LEXICON_DIR
+    return _load(str(path), _stat_key(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline.audit.checks import AuditContext, KnownDocument, check_linked_sources
 from pipeline.query.listing import resolve_doc
-from pipeline.schema import Citation, DocumentMeta, Finding
+from pipeline.schema import Citation, DocumentMeta, Finding, record_from_row
 from pipeline.store import Store
 
 
@@ -27,7 +27,7 @@ def link_stored_sources(store: Store, doc: str | None = None) -> list[Finding]:
     findings: list[Finding] = []
     by_doc: dict[str, list[Citation]] = {}
     for row in rows:
-        by_doc.setdefault(row["doc"], []).append(Citation(**{k: v for k, v in row.items()}))
+        by_doc.setdefault(row["doc"], []).append(record_from_row(Citation, row, doc=row["doc"]))
     for name, citations in by_doc.items():
         others = [k for k in known if k.doc != name]
         ctx = AuditContext(doc=name, meta=DocumentMeta(), sentences=(), markers=(), notes=(), citations=citations, known_documents=others)

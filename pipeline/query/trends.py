@@ -56,10 +56,10 @@ def precount_plan(store: Store, specs: Sequence[TermSpec], *, counter: TermCount
             plan[i] = literal_key(spec.needles[0][0])
         elif spec.kind == "group" and counter.has_group(spec.label, spec.needles):
             plan[i] = group_key(spec.label)
-    if not plan or not store.has_columns("term_counts", "doc_id", "key", "n") or not store.has_columns("documents", "term_lexicon"):
+    if not plan or not store.has_columns("term_counts", "doc_id", "key", "n") or not store.has_columns("documents", "terms_version"):
         return {}
     stale = store.con.execute(
-        "SELECT count(*) FROM documents WHERE term_lexicon IS DISTINCT FROM ?", [counter.version]
+        "SELECT count(*) FROM documents WHERE terms_version IS DISTINCT FROM ?", [counter.version]
     ).fetchone()[0]
     return {} if stale else plan
 
@@ -241,39 +241,6 @@ _MEASURE_TEXT = {
     "docs": "documents with at least one occurrence",
     "share": "share of the bucket's documents with at least one occurrence (docs / bucket_docs)",
 }
-
-
-def recount_terms(store: Store, *, counter: TermCounter | None = None, batch_rows: int = 200_000) -> int:
-    """Refill ``term_counts`` from the stored sentences with ``counter`` (default: the current
-    lexicons) and mark every document with its lexicon hash; for a store counted with another
-    lexicon, or written before precounts existed. Returns the number of count rows."""
-    import pyarrow as pa
-
-    if store.read_only:
-        raise PipelineError(f"{store.path}: opened read-only; open it for writing to recount the terms")
-    counter = counter or default_term_counter()
-    cursor = store.con.cursor()
-    cursor.execute("SELECT doc_id, idx, simplified FROM sentences")
-    doc_ids: list[str] = []
-    sentences: list[int] = []
-    keys: list[str] = []
-    ns: list[int] = []
-    count = counter.count
-    while rows := cursor.fetchmany(batch_rows):
-        for doc_id, idx, simplified in rows:
-            for key, n in count(simplified).items():
-                doc_ids.append(doc_id)
-                sentences.append(idx)
-                keys.append(key)
-                ns.append(n)
-    cursor.close()
-    arrow = pa.table({"doc_id": doc_ids, "sentence": pa.array(sentences, pa.int32()), "key": keys, "n": pa.array(ns, pa.int32())})
-    with store.transaction():
-        store.con.execute("DELETE FROM term_counts")
-        if arrow.num_rows:
-            store.append_arrow("term_counts", arrow)
-        store.con.execute("UPDATE documents SET term_lexicon = ?", [counter.version])
-    return arrow.num_rows
 
 
 def count_by_doc(store: Store, terms: Iterable[str]) -> dict[tuple[str, str], int]:

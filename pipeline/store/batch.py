@@ -4,15 +4,16 @@ happens (a worker process), written by the single writer."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any, Sequence
 
 import pyarrow as pa
 
-from pipeline.schema import ProcessedDocument
-from pipeline.store.tables import TABLES
-from pipeline.textview import WHITESPACE, count_han
+from pipeline.schema import STAGES, Document, Name, ProcessedDocument
+from pipeline.store.tables import CHILD_TABLES, COLUMNS, SPECS, TABLES, arrow_type
+
 
 @dataclass(frozen=True)
 class WriteOutcome:
@@ -47,85 +48,69 @@ class PreparedBatch:
     tables: dict[str, pa.Table]
 
 
-class _Columns:
-    """Column lists of one table, filled row by row (cheaper than a dict per row)."""
+def _getter(path: tuple[str, ...]):
+    return attrgetter(".".join(path))
+
+
+class TableBuilder:
+    """The column lists of one table, filled a document's records at a time, column by column
+    (one list comprehension per column: far cheaper than a dict per row)."""
 
     def __init__(self, table: str):
-        self.names = [name for name, _ in TABLES[table]]
-        self.lists = [[] for _ in self.names]
+        self.spec = SPECS[table]
+        self.columns = COLUMNS[table]
+        self.lists: list[list[Any]] = [[] for _ in self.columns]
+        self._get = [_getter(c.path) if c.path else None for c in self.columns]
 
-    def add(self, *values: Any) -> None:
-        for column, value in zip(self.lists, values, strict=True):
-            column.append(value)
+    def add(self, records: Sequence[Any], *, doc_id: str | None = None, version: str | None = None,
+            document: ProcessedDocument | None = None) -> None:
+        """Add one document's records; ``version`` fills the ``version`` column of a stage's table."""
+        if not records:
+            return
+        for values, column, get in zip(self.lists, self.columns, self._get):
+            if get is not None and column.sql.startswith("VARCHAR[]"):
+                values.extend(_plain(v) for v in map(get, records))
+            elif get is not None:
+                values.extend(map(get, records))
+            elif column.computed is not None:
+                values.extend(column.computed.value(r, document) for r in records)
+            elif column.name == "doc_id":
+                values.extend([doc_id] * len(records))
+            else:  # version
+                values.extend([version] * len(records))
 
-    def extend(self, n: int, *columns: Any) -> None:
-        """Add ``n`` rows given column by column: a list of ``n`` values, or one value for all."""
-        for column, values in zip(self.lists, columns, strict=True):
-            column.extend(values if isinstance(values, list) else [values] * n)
+    def last(self, column: str, n: int) -> list[Any]:
+        """The last ``n`` values of ``column`` (of the records just added)."""
+        return self.lists[[c.name for c in self.columns].index(column)][-n:] if n else []
 
     def arrow(self) -> pa.Table:
-        return pa.table(dict(zip(self.names, self.lists)))
-
-
-def _record_values(record: Any, names: list[str], doc_id: str) -> list[Any]:
-    """A Citation/Finding as store values: ``doc_id`` for ``doc_id``, the field otherwise
-    (one level of ``asdict``: nested dataclasses and lists are converted too)."""
-    return [doc_id if name == "doc_id" else _plain(getattr(record, name)) for name in names]
+        return pa.table({c.name: pa.array(v, arrow_type(c.sql)) for c, v in zip(self.columns, self.lists)})
 
 
 def _plain(value: Any) -> Any:
-    if is_dataclass(value):
-        return asdict(value)
     return list(value) if isinstance(value, (list, tuple)) else value
 
 
 def prepare_batch(documents: Sequence[ProcessedDocument]) -> PreparedBatch:
-    """Rows of every table for these documents; a text repeated inside the batch is kept once."""
+    """Rows of every table for these documents; a text repeated inside the batch is kept once
+    (every name of it is kept)."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    cols = {name: _Columns(name) for name in TABLES}
+    builders = {name: TableBuilder(name) for name in TABLES}
     keys: list[DocKey] = []
     seen: set[str] = set()
     for d in documents:
         doc_id = d.content_hash
-        m = d.meta
         extra = json.dumps(d.extra, ensure_ascii=False, default=str)
         keys.append(DocKey(d.doc, d.path, doc_id, d.file, d.line, d.source_hash))
-        cols["names"].add(
-            d.path, d.doc, d.file, d.line, doc_id, d.source_hash, m.title, list(m.authors), m.venue, m.published, m.year,
-            m.date_source, m.date_evidence, m.source, d.encoding, extra,
-        )
+        builders["names"].add([Name(d.path, d.doc, d.file, d.line, doc_id, d.source_hash, d.meta, d.encoding, extra)], document=d)
         if doc_id in seen:
             continue
         seen.add(doc_id)
-        ss, sts, tcs = d.sentences, d.stance, d.term_counts  # the big tables: filled column by column
-        texts = [s.text for s in ss]
-        hans = [count_han(t) for t in texts]
-        n_han = sum(hans)
-        simplified = [s.simplified for s in ss]
-        cols["sentences"].extend(
-            len(ss), doc_id, [s.index for s in ss], [s.section for s in ss], [s.paragraph for s in ss], [s.page for s in ss],
-            [s.start for s in ss], [s.end for s in ss], texts, simplified, hans,
-            [WHITESPACE.search(t) is not None for t in simplified],
-        )
-        cols["stance"].extend(
-            len(sts), doc_id, [st.sentence for st in sts], [st.label for st in sts], [st.source for st in sts],
-            [st.evidence for st in sts], [st.score for st in sts],
-        )
-        cols["term_counts"].extend(len(tcs), doc_id, [t.sentence for t in tcs], [t.key for t in tcs], [t.n for t in tcs])
-        cols["documents"].add(
-            doc_id, d.doc, d.path, m.title, list(m.authors), m.venue, m.published, m.year, m.date_source,
-            m.date_evidence, m.source, d.encoding, len(d.raw_text), n_han, len(d.sentences), extra, d.raw_text, now,
-            d.term_lexicon,
-        )
-        for s in d.sections:
-            cols["sections"].add(doc_id, s.index, s.kind, s.page, s.start, s.end, s.text)
-        for n in d.notes:
-            cols["notes"].add(doc_id, n.index, n.marker, n.kind, n.page, n.start, n.end, n.text)
-        for mk in d.markers:
-            cols["markers"].add(doc_id, mk.sentence, mk.marker, mk.position, mk.start, mk.end, mk.page)
-        for mn in d.mentions:
-            cols["mentions"].add(doc_id, mn.sentence, mn.kind, mn.label, mn.surface, mn.start, mn.end)
-        for table, records in (("citations", d.citations), ("findings", d.findings)):
-            for record in records:
-                cols[table].add(*_record_values(record, cols[table].names, doc_id))
-    return PreparedBatch(keys, {table: c.arrow() for table, c in cols.items()})
+        for table in CHILD_TABLES:
+            builders[table].add(getattr(d, table), doc_id=doc_id, version=d.versions.get(SPECS[table].stage), document=d)
+        n_han = sum(builders["sentences"].last("n_han", len(d.sentences)))
+        builders["documents"].add(document=d, records=[Document(
+            doc_id, d.doc, d.path, d.meta, d.encoding, len(d.raw_text), n_han, len(d.sentences), extra, d.raw_text, now,
+            **{f"{stage}_version": d.versions.get(stage) for stage in STAGES},
+        )])
+    return PreparedBatch(keys, {table: b.arrow() for table, b in builders.items()})

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import duckdb
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 from pipeline.errors import StoreError, StoreLockedError
 from pipeline.schema import ProcessedDocument
 from pipeline.store.batch import DocKey, PreparedBatch, WriteOutcome, prepare_batch
-from pipeline.store.tables import ARROW_TYPES, CHILD_TABLES, DERIVED, NAME_META, TABLES, UPGRADE_FILL, VIEWS, ddl
+from pipeline.store.tables import CHILD_TABLES, COLUMNS, NAME_META, RENAMED, TABLES, UPGRADE_FILL, VIEWS, arrow_schema, arrow_type, ddl
 
 class Store:
     """A DuckDB file. Open with ``Store.open(path)``; use as a context manager."""
@@ -68,6 +69,10 @@ class Store:
                 for column, kind in columns:
                     if column not in present[name]:
                         self._add_column(name, column, kind)
+                for (table, old), new in RENAMED.items():
+                    if table == name and old in present[name]:
+                        self.con.execute(f'UPDATE "{table}" SET "{new}" = "{old}"')
+                        self.con.execute(f'ALTER TABLE "{table}" DROP COLUMN "{old}"')
             if old_duplicates:
                 self._migrate_duplicates()
             if "documents" in present and "names" not in present:
@@ -258,15 +263,14 @@ class Store:
     def _upsert_known_names(self, keys: Sequence["DocKey"]) -> None:
         """Names of records whose exact bytes (and metadata inputs) were stored under another
         name when the driver looked: their metadata is that name's, carried in the key."""
-        types = dict(TABLES["names"])
         columns: dict[str, list[Any]] = {
             "key": [k.path for k in keys], "doc": [k.doc for k in keys], "file": [k.file for k in keys],
             "line": [k.line for k in keys], "doc_id": [k.doc_id for k in keys], "source_hash": [k.source_hash for k in keys],
         }
         for c in NAME_META:
             columns[c] = [(k.meta or {}).get(c) for k in keys]
-        arrow = pa.table({c: pa.array(v, ARROW_TYPES[types[c].split()[0]]) for c, v in columns.items()})
-        self._upsert_names(arrow)
+        schema = arrow_schema("names")
+        self._upsert_names(pa.table({f.name: pa.array(columns[f.name], f.type) for f in schema}))
 
     def _doc_of(self, path: str) -> str:
         row = self.con.execute("SELECT doc FROM names WHERE key = ?", [path]).fetchone()
@@ -332,14 +336,19 @@ class Store:
             self.con.unregister("_incoming")
 
     def append(self, table: str, records: list[dict[str, Any]]) -> None:
-        """Insert records (dicts with the table's columns) in one statement."""
-        columns = [name for name, _ in TABLES[table]]
-        unknown = set(records[0]) - set(columns)
+        """Insert rows given as dicts of column values in one statement (tests, synthetic stores).
+        A computed column left out is computed from the row (``sentences.n_han``, ``spaced``)."""
+        columns = COLUMNS[table]
+        unknown = set(records[0]) - {c.name for c in columns}
         if unknown:
             raise StoreError(f"table {table}: unknown columns {sorted(unknown)}")
-        for column, derive in DERIVED.get(table, {}).items():
-            records = [r if column in r else {**r, column: derive(r)} for r in records]
-        self.append_arrow(table, pa.table({col: [r.get(col) for r in records] for col in columns}))
+        values = {}
+        for c in columns:
+            if c.computed is not None and c.name not in records[0]:
+                values[c.name] = [c.computed.value(SimpleNamespace(**r), None) for r in records]
+            else:
+                values[c.name] = [r.get(c.name) for r in records]
+        self.append_arrow(table, pa.table({c.name: pa.array(values[c.name], arrow_type(c.sql)) for c in columns}))
 
     # -- reads ----------------------------------------------------------------------------
 

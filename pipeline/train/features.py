@@ -6,8 +6,6 @@ tokenizer (with the domain dictionary) lives in this process, never inside the m
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from functools import lru_cache
 from sklearn.calibration import CalibratedClassifierCV
@@ -17,27 +15,17 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from pipeline.segment import words
 from pipeline.train.settings import TASKS, TrainSettings
-
-_NOT_A_WORD = re.compile(r"^[\W_]+$")  # whitespace and punctuation only
-
-
-@lru_cache(maxsize=1)
-def _segmenter():
-    """The project's segmenter (own jieba.Tokenizer + lexicon dictionary), built once per process."""
-    from pipeline.segment import Segmenter
-
-    return Segmenter()
-
 
 @lru_cache(maxsize=300_000)
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(t for t in _segmenter().cut(text) if t.strip() and not _NOT_A_WORD.match(t))
+    return tuple(words(text))
 
 
 def tokenize(text: str) -> list[str]:
-    """Words of ``text`` by the domain-aware jieba segmenter; punctuation and spaces dropped,
-    one-character words kept (不, 华, 对 carry stance)."""
+    """Words of ``text`` (``segment.words``: the domain-aware jieba segmenter, punctuation and
+    spaces dropped, one-character words kept). Module-level so a saved model names it."""
     return list(_tokens(text))
 
 
