@@ -273,12 +273,26 @@ def recount_terms(db, lexicon_dir):
 @cli.command(name="eval")
 @db_option
 @click.option("--gold", type=click.Path(exists=True, file_okay=False), default=str(DEFAULT_SHARED / "gold"), show_default=True)
+@click.option("--rules", "rules_only", is_flag=True, help="Only the stance rules' table: coverage, overlaps, conflicts and accuracy of each rule.")
+@click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False), help="With --rules: a JSON Lines file of labelled sentences (text, stance) instead of GOLD/sentences.jsonl.")
+@lexicons_option
 @domain_errors
-def evaluate(db, gold):
+def evaluate(db, gold, rules_only, labels_file, lexicon_dir):
     """Score the store and the taggers against gold annotations.
 
     Example: policytext eval --gold ../shared/gold
+    Example: policytext eval --rules --labels corpora/labels/stance.jsonl
     """
+    if rules_only:
+        from pipeline.eval.rules import analyse_rules, format_rule_analysis
+        from pipeline.eval.sentences import read_jsonl
+
+        path = Path(labels_file) if labels_file else Path(gold) / "sentences.jsonl"
+        records = [r for r in read_jsonl(path) if isinstance(r.get("text"), str) and r.get("stance")]
+        if not records:
+            raise PipelineError(f"{path}: no labelled sentences (records with text and stance)")
+        click.echo(format_rule_analysis(analyse_rules(records, lexicon_dir=lexicon_dir), n=len(records)))
+        return
     from pipeline.eval.report import run_all
 
     for block in run_all(db=db, gold=Path(gold)):

@@ -95,11 +95,11 @@ def test_finding_triggers_and_does_not(kind, case, clean):
 
 
 def test_author_year_with_wrong_year_is_a_date_mismatch():
-    refs = [N(0, None, "陈靓：《美国贸易政策》，《国际经贸探索》2021年第1期，第1-10页。", None, "reference")]
-    sents = [S(0, "重构贸易政策(陈靓，2022)。")]
+    refs = [N(0, None, "钱立言：《美国贸易政策》，《国际经贸探索》2021年第1期，第1-10页。", None, "reference")]
+    sents = [S(0, "重构贸易政策(钱立言，2022)。")]
     [f] = kinds(run(sents, [], refs), "DATE_MISMATCH")
     assert "2022" in f.explanation and "2021" in f.explanation
-    ok = [N(0, None, "陈靓：《美国贸易政策》，《国际经贸探索》2022年第1期，第1-10页。", None, "reference")]
+    ok = [N(0, None, "钱立言：《美国贸易政策》，《国际经贸探索》2022年第1期，第1-10页。", None, "reference")]
     assert not kinds(run(sents, [], ok), "DATE_MISMATCH")
 
 
@@ -110,8 +110,8 @@ def test_access_date_before_source_is_an_anachronism():
 
 
 def test_short_form_repeat_is_not_incomplete():
-    full = "伍某：《美国重商主义研究》，上海：某某出版社，2021 年，第 1—5 页。"
-    short = "伍某：《美国重商主义研究》，第 9—12 页。"
+    full = "鲁某：《近代关税自主运动史》，南京：某某出版社，2017 年，第 1—5 页。"
+    short = "鲁某：《近代关税自主运动史》，第 9—12 页。"
     sents = [S(0, "重商主义传统。", page=1), S(1, "重商主义回归。", page=2)]
     found = run(sents, [M(0, "①", 1), M(1, "①", 2)], [N(0, "①", full, 1), N(1, "①", short, 2)])
     assert not kinds(found, "INCOMPLETE_REFERENCE")

@@ -67,23 +67,23 @@ def test_raw_text_is_not_modified_and_result_is_nfkc():
 
 # --- line joining ----------------------------------------------------------------------
 
-LONG_A = "全球产业链在市场和非市场的多重因素冲击下快速重构，全球化进程显著放缓甚至出现倒退，区域化和近岸化成为各国政府与企业布局产业链的重要方向之一。"
-LONG_B = "在全球产业链加速重构的背景下，全球贸易治理体系也出现明显变化，多边贸易体制式微，区域贸易协定呈现分化，政府干预日渐盛行，价值观等因素成为重要考量。"
+LONG_A = "港口吞吐量在运价波动和航线调整的共同作用下起伏不定，沿海城市纷纷扩建集装箱码头，内陆口岸则把铁路联运当作降低物流成本的主要办法之一。"
+LONG_B = "在航运格局不断变化的背景下，港口管理部门也调整了收费方式，部分码头推出夜间作业优惠，另一些码头则与船公司签订长期协议，以稳定货源为首要目标。"
 
 
 @pytest.mark.parametrize("double", [True, False])
 def test_hard_wrapped_lines_are_joined(double):
     raw = join_lines(wrap([LONG_A, LONG_B]), double=double)
     result = clean_text(raw)
-    assert "全球产业链在市场和非市场的多重因素冲击下快速重构，全球化进程显著放缓甚至出现倒退，区域化和近岸化成为各国政府与企业布局产业链的重要方向之一。" in sentences(result)
-    assert any(s.startswith("在全球产业链加速重构的背景下") for s in sentences(result))
+    assert LONG_A in sentences(result)
+    assert any(s.startswith("在航运格局不断变化的背景下") for s in sentences(result))
 
 
 def test_wrapped_heading_is_not_joined_to_the_paragraph():
     raw = join_lines(wrap([LONG_B]) + ["一、问题的提出"] + wrap([LONG_A, LONG_B]))
     result = clean_text(raw)
     assert "一、问题的提出" in sentences(result)
-    assert sentences(result)[-2].startswith("全球产业链在市场")
+    assert sentences(result)[-2] == LONG_A
 
 
 def test_real_paragraphs_of_clean_text_are_not_joined():
@@ -172,7 +172,7 @@ def test_markers_are_removed_and_returned_author_year_stays():
     result = clean_text(raw, fmt="markdown")
     body = sentences(result)
     assert "这里是正文，提到了沙利文（Jake Sullivan）的演讲。" in body
-    assert "作者认为效果有限(陈靓，2022)。" in body
+    assert "作者认为效果有限(钱立言，2021)。" in body
     assert "这些框架各有不同，也有相同之处。" in body
     by_marker = {m.marker: m for m in result.markers}
     assert set(by_marker) == {"①", "[1]", "[2-3]"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.extract.matcher import Hit, Matcher, resolve_longest
-from pipeline.extract.stance import Evidence, classify_stance
+from pipeline.extract.stance import Evidence, StanceContext, classify_stance, prepare
 from pipeline.lexicons import Lexicons, load_lexicons
 from pipeline.textview import fold, to_simplified
 from pipeline.schema import Mention, Sentence, StanceLabel
@@ -67,13 +67,23 @@ class Extractor:
             self._matcher = Matcher(self.lexicons.aliases)
         return self._matcher
 
-    def extract(self, text: str, simplified: str | None = None) -> Extraction:
-        """All labels of ``text``; ``simplified`` (same length) saves the t2s conversion."""
+    def _match(self, text: str, simplified: str | None) -> tuple[str, list[Hit], list[Hit]]:
+        """(match view, every hit, the labelled hits kept after overlap resolution)."""
         if simplified is None or len(simplified) != len(text):
             simplified = to_simplified(text)
         view = fold(simplified)
         hits = self.matcher.find(view, simplified)
-        labelled = resolve_longest(h for h in hits if h.kind in LABELLED_KINDS)
+        return view, hits, resolve_longest(h for h in hits if h.kind in LABELLED_KINDS)
+
+    def stance_context(self, text: str, simplified: str | None = None) -> StanceContext:
+        """The sentence as the stance rules see it (for the rules' analysis)."""
+        view, hits, labelled = self._match(text, simplified)
+        frameworks = [(h.start, h.end) for h in labelled if h.kind == "framework"]
+        return prepare(text, view, [h for h in hits if h.kind == "stance"], self.lexicons.stance, blocked=frameworks)
+
+    def extract(self, text: str, simplified: str | None = None) -> Extraction:
+        """All labels of ``text``; ``simplified`` (same length) saves the t2s conversion."""
+        view, hits, labelled = self._match(text, simplified)
         frameworks = tuple(h for h in labelled if h.kind == "framework")
         instruments = tuple(h for h in labelled if h.kind == "instrument")
         terms: list[Hit] = []

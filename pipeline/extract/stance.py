@@ -1,26 +1,31 @@
 """Stance on China-US economic linkage: DECOUPLING, RECOUPLING, MIXED or NONE.
 
-Small named rules over the cue hits of one sentence (cues, word lists and patterns live in
-``lexicons/stance.yaml``):
+The rules are small named labelling functions (snorkel's shape): each looks at one sentence
+and votes for one label with the evidence that made it vote, or abstains (returns no
+evidence). Cues, word lists and patterns live in ``lexicons/stance.yaml``.
 
-- ``cue``: a strong cue votes for its polarity; a targeted cue only when the sentence names
-  a China target (DECOUPLING) or a China-US pair (RECOUPLING);
-- ``negated``: a negator just before a cue (难以全面脱钩), or a post-negator just after it
-  (脱钩并不现实), flips DECOUPLING <-> RECOUPLING; two negators cancel (不会放弃遏制);
-- ``reducer``: a reducing verb before a linkage word (削弱…合作, 摆脱…依赖) votes DECOUPLING,
-  or RECOUPLING when negated (无法摆脱…依赖);
-- ``pattern``: a regular expression of the lexicon votes for its polarity (cues inside it
-  are not counted again: 从脱钩到再挂钩 is one RECOUPLING vote);
-- ``mixed``: an explicit both-ways pattern (脱钩与挂钩并存) decides MIXED.
+``prepare`` reads a sentence once: the cue hits of the matcher, each annotated with what the
+filters found (negated; inside a framework's name; a linkage word tied to a non-economic peg
+such as 与价值观挂钩; a concept only named, such as “脱钩”一词; a targeted cue without its
+China target; covered by a pattern or a reduced linkage). The labelling functions then read
+those annotations; :data:`STANCE_RULES` lists them, and :func:`decide` (the label model) turns
+their votes into one label:
 
-Votes in both directions give MIXED; no vote gives NONE.
+- a MIXED vote (a both-ways pattern or cue) gives MIXED;
+- strong votes in both directions give MIXED; strong votes in one direction give it;
+- weak (targeted) votes only: the larger side, a tie is MIXED; no vote is NONE.
+
+:func:`apply_rules` gives the sentences × rules matrix and :func:`rule_analysis` the coverage,
+overlap, conflict and accuracy of every rule against gold labels (snorkel's ``LFAnalysis``),
+which ``policytext eval --rules`` prints.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from pipeline.extract.matcher import Hit, resolve_longest
 from pipeline.lexicons import StanceRules
@@ -33,11 +38,12 @@ _SENTENCE_END = "。；！？;!?\n"
 NEGATION_WINDOW = 12
 POST_WINDOW = 10
 REDUCER_GAP = 14
+STRONG, WEAK = "strong", "weak"
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """Why a label was given: the cue and its offsets in the sentence."""
+    """Why a label was given: the cue and its offsets in the sentence, and the rule."""
 
     kind: str  # framework | instrument | stance
     label: str
@@ -47,7 +53,11 @@ class Evidence:
     rule: str = ""
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "label": self.label, "cue": self.cue, "start": self.start, "end": self.end}
+        return {"kind": self.kind, "label": self.label, "cue": self.cue, "start": self.start, "end": self.end,
+                "rule": self.rule}
+
+
+# -- reading a sentence once ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,6 @@ class _Compiled:
     reducer: re.Pattern[str]
     china: re.Pattern[str]
     pair: re.Pattern[str]
-    non_linkage: tuple[str, ...]
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -68,8 +77,8 @@ _COMPILED: dict[int, tuple[StanceRules, _Compiled]] = {}
 
 
 def _compiled(rules: StanceRules) -> _Compiled:
-    """The compiled rules, cached by identity: hashing a StanceRules (tuples of every word
-    list) on each sentence cost more than the rules themselves."""
+    """The compiled word lists, cached by identity: hashing a StanceRules (tuples of every
+    word list) on each sentence cost more than the rules themselves."""
     cached = _COMPILED.get(id(rules))
     if cached is None or cached[0] is not rules:
         if len(_COMPILED) >= 8:
@@ -82,16 +91,13 @@ def _compile(rules: StanceRules) -> _Compiled:
     # exceptions are listed first so that 不断 / 未来 / 非美 are consumed and not counted
     negator = re.compile(f"(?P<skip>{_alternation(rules.negator_exceptions)})|(?P<neg>{_alternation(rules.negators)})")
     clause = re.escape(_CLAUSE_END)
-    reducer = re.compile(
-        f"({_alternation(rules.reducers)})[^{clause}]{{0,{REDUCER_GAP}}}?({_alternation(rules.linkage)})"
-    )
+    reducer = re.compile(f"({_alternation(rules.reducers)})[^{clause}]{{0,{REDUCER_GAP}}}?({_alternation(rules.linkage)})")
     return _Compiled(
         negator=negator,
         post_negator=re.compile(_alternation(rules.post_negators)),
         reducer=reducer,
         china=re.compile(_alternation(rules.china_targets)),
         pair=re.compile(_alternation(rules.pair_targets)),
-        non_linkage=rules.non_linkage,
     )
 
 
@@ -120,90 +126,218 @@ def _negations(compiled: _Compiled, window: str) -> int:
     return sum(1 for m in compiled.negator.finditer(window) if m.lastgroup == "neg")
 
 
-def classify_stance(
-    text: str, view: str, cue_hits: list[Hit], rules: StanceRules, *, blocked: list[tuple[int, int]] = ()
-) -> tuple[str, list[Evidence]]:
-    """Stance label of one sentence and the evidence that decided it.
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
 
-    ``cue_hits`` are the stance-kind hits of the matcher; ``blocked`` are spans (framework
-    names) inside which cues do not count.
-    """
+
+@dataclass(frozen=True)
+class Cue:
+    """A stance cue of the lexicon found in the sentence, with what the filters found."""
+
+    hit: Hit
+    polarity: str  # the cue's own polarity in the lexicon
+    mode: str  # strong | targeted
+    negated: bool  # an odd number of negators before it or a post-negator after it
+    blocked_by: str | None  # the filter that takes it out: framework, pattern, reduced, non-linkage, concept, no-target
+
+
+@dataclass
+class StanceContext:
+    """One sentence as the labelling functions see it."""
+
+    text: str
+    view: str  # match view (Simplified, folded), same length as text
+    rules: StanceRules
+    has_china: bool
+    has_pair: bool
+    reduced: list[tuple[Evidence, bool]] = field(default_factory=list)  # (reducer + linkage, negated)
+    patterns: list[Evidence] = field(default_factory=list)  # lexicon patterns, with their polarity
+    mixed: list[Evidence] = field(default_factory=list)  # explicit both-ways patterns
+    cues: list[Cue] = field(default_factory=list)
+
+    def evidence(self, hit: Hit, label: str, rule: str) -> Evidence:
+        return Evidence("stance", label, self.text[hit.start:hit.end], hit.start, hit.end, rule)
+
+
+def prepare(text: str, view: str, cue_hits: Sequence[Hit], rules: StanceRules, *,
+            blocked: Sequence[tuple[int, int]] = ()) -> StanceContext:
+    """Read one sentence for the labelling functions. ``cue_hits`` are the stance-kind hits of
+    the matcher; ``blocked`` the spans (framework names) inside which cues do not count."""
     compiled = _compiled(rules)
-    evidence: list[Evidence] = []
-
+    ctx = StanceContext(text, view, rules, compiled.china.search(view) is not None, compiled.pair.search(view) is not None)
     for pattern in rules.mixed_patterns:
         m = pattern.search(view)
         if m:
-            return "MIXED", [Evidence("stance", "MIXED", text[m.start() : m.end()], m.start(), m.end(), "mixed")]
-
-    has_china = compiled.china.search(view) is not None
-    has_pair = compiled.pair.search(view) is not None
-
-    # reducer + linkage word: 削弱…合作纽带 -> DECOUPLING, 无法摆脱…依赖 -> RECOUPLING
-    reduced: list[tuple[int, int]] = []
-    for m in compiled.reducer.finditer(view) if has_pair or has_china else ():
-        polarity = "DECOUPLING"
-        if _negations(compiled, _clause_before(view, m.start(), NEGATION_WINDOW)) % 2:
-            polarity = "RECOUPLING"
-        reduced.append((m.start(), m.end()))
-        evidence.append(Evidence("stance", polarity, text[m.start() : m.end()], m.start(), m.end(), "reducer"))
-
-    def inside(spans, start: int, end: int) -> bool:
-        return any(s <= start and end <= e for s, e in spans)
-
-    # lexicon patterns first: a cue inside a pattern (从脱钩到再挂钩) is not counted again
-    patterned: list[tuple[int, int]] = []
+            ctx.mixed.append(Evidence("stance", "MIXED", text[m.start():m.end()], m.start(), m.end(), "mixed_pattern"))
+    if ctx.has_pair or ctx.has_china:
+        for m in compiled.reducer.finditer(view):
+            negated = _negations(compiled, _clause_before(view, m.start(), NEGATION_WINDOW)) % 2 == 1
+            ctx.reduced.append((Evidence("stance", "", text[m.start():m.end()], m.start(), m.end(), "reducer"), negated))
+    reduced_spans = [(e.start, e.end) for e, _ in ctx.reduced]
     for polarity, pattern in rules.patterns:
         for m in pattern.finditer(view):
-            if not inside(reduced, m.start(), m.end()):
-                patterned.append((m.start(), m.end()))
-                evidence.append(Evidence("stance", polarity, text[m.start() : m.end()], m.start(), m.end(), "pattern"))
-
-    for hit in resolve_longest(h for h in cue_hits if not inside(blocked, h.start, h.end)):
+            if not _inside(reduced_spans, m.start(), m.end()):
+                ctx.patterns.append(Evidence("stance", polarity, text[m.start():m.end()], m.start(), m.end(), "pattern"))
+    pattern_spans = [(e.start, e.end) for e in ctx.patterns]
+    # a cue inside a framework's name (关税 in 关税与贸易总协定) is out before overlaps are resolved
+    ctx.cues += [Cue(h, h.alias.label, h.alias.mode, False, "framework") for h in cue_hits if _inside(blocked, h.start, h.end)]
+    for hit in resolve_longest(h for h in cue_hits if not _inside(blocked, h.start, h.end)):
         alias = hit.alias
-        polarity = alias.label
-        if inside(patterned, hit.start, hit.end) or (polarity == "RECOUPLING" and inside(reduced, hit.start, hit.end)):
-            continue  # already counted by a pattern or as a reduced linkage
-        if alias.key in LINKAGE_WORDS:
-            if any(w in _clause_before(view, hit.start, 10) for w in compiled.non_linkage):
-                continue  # 与价值观挂钩, 美元与黄金脱钩: not China-US linkage
-            if any(w in _clause_around(view, hit.start, hit.end) for w in rules.concept_markers):
-                continue  # the concept is named or studied, not asserted
-        if alias.mode == "targeted":
-            if polarity == "DECOUPLING" and not has_china:
-                continue
-            if polarity == "RECOUPLING" and not has_pair:
-                continue
-        rule = "targeted" if alias.mode == "targeted" else "cue"
+        polarity, mode = alias.label, alias.mode
         flips = _negations(compiled, _clause_before(view, hit.start, NEGATION_WINDOW))
         if compiled.post_negator.search(_clause_after(view, hit.end, POST_WINDOW)):
             flips += 1
-        if flips % 2:
-            if alias.mode == "targeted":
-                continue  # 降低关税, 豁免: a denied measure is no vote either way
-            polarity, rule = FLIP[polarity], "negated"
-        evidence.append(Evidence("stance", polarity, text[hit.start : hit.end], hit.start, hit.end, rule))
+        blocked_by = None
+        if _inside(pattern_spans, hit.start, hit.end):
+            blocked_by = "pattern"  # 从脱钩到再挂钩 is one vote, the pattern's
+        elif polarity == "RECOUPLING" and _inside(reduced_spans, hit.start, hit.end):
+            blocked_by = "reduced"  # 减少…合作: the reducer's vote
+        elif alias.key in LINKAGE_WORDS and any(w in _clause_before(view, hit.start, 10) for w in rules.non_linkage):
+            blocked_by = "non-linkage"  # 与价值观挂钩, 美元与黄金脱钩: not China-US linkage
+        elif alias.key in LINKAGE_WORDS and any(w in _clause_around(view, hit.start, hit.end) for w in rules.concept_markers):
+            blocked_by = "concept"  # the concept is named or studied, not asserted
+        elif mode == "targeted" and not (ctx.has_china if polarity == "DECOUPLING" else ctx.has_pair):
+            blocked_by = "no-target"
+        ctx.cues.append(Cue(hit, polarity, mode, flips % 2 == 1, blocked_by))
+    return ctx
 
 
-    label = decide(evidence)
-    evidence.sort(key=lambda e: e.start)
-    return label, evidence
+# -- the labelling functions ------------------------------------------------------------------------
 
 
-def decide(evidence: list[Evidence]) -> str:
-    """MIXED when both directions have a strong vote (or a MIXED cue fired); otherwise the
-    direction with strong votes; with only weak (targeted) votes, the larger side."""
-    if not evidence:
+@dataclass(frozen=True)
+class LabellingFunction:
+    """A named rule: ``vote(ctx)`` returns the evidence for ``label`` (empty: abstain)."""
+
+    name: str
+    label: str
+    strength: str  # strong votes decide alone; weak ones are counted
+    vote: Callable[[StanceContext], list[Evidence]]
+    doc: str = ""
+
+    def __call__(self, ctx: StanceContext) -> list[Evidence]:
+        return self.vote(ctx)
+
+
+def _cues(ctx: StanceContext, *, polarity: str, mode: str, negated: bool | None) -> list[Cue]:
+    return [c for c in ctx.cues if c.blocked_by is None and c.polarity == polarity and c.mode == mode
+            and (negated is None or c.negated == negated)]
+
+
+def _cue_rule(name: str, polarity: str, mode: str, negated: bool | None, doc: str) -> LabellingFunction:
+    """Votes for the cues of ``polarity`` and ``mode`` that are (``negated``) or are not denied
+    (``None``: either; a denied both-ways cue is still both ways)."""
+    label = FLIP[polarity] if negated else polarity
+    strength = WEAK if mode == "targeted" else STRONG
+
+    def vote(ctx: StanceContext) -> list[Evidence]:
+        if mode == "targeted" and negated:
+            return []  # 降低关税, 豁免: a denied measure is no vote either way
+        return [ctx.evidence(c.hit, label, name) for c in _cues(ctx, polarity=polarity, mode=mode, negated=negated)]
+
+    return LabellingFunction(name, label, strength, vote, doc)
+
+
+def _mixed_pattern(ctx: StanceContext) -> list[Evidence]:
+    return list(ctx.mixed)
+
+
+def _pattern_rule(name: str, polarity: str, doc: str) -> LabellingFunction:
+    def vote(ctx: StanceContext) -> list[Evidence]:
+        return [Evidence(e.kind, polarity, e.cue, e.start, e.end, name) for e in ctx.patterns if e.label == polarity]
+
+    return LabellingFunction(name, polarity, STRONG, vote, doc)
+
+
+def _reducer_rule(name: str, negated: bool, doc: str) -> LabellingFunction:
+    label = "RECOUPLING" if negated else "DECOUPLING"
+
+    def vote(ctx: StanceContext) -> list[Evidence]:
+        return [Evidence(e.kind, label, e.cue, e.start, e.end, name) for e, neg in ctx.reduced if neg == negated]
+
+    return LabellingFunction(name, label, STRONG, vote, doc)
+
+
+STANCE_RULES: tuple[LabellingFunction, ...] = (
+    LabellingFunction("mixed_pattern", "MIXED", STRONG, _mixed_pattern, "an explicit both-ways pattern: 脱钩与挂钩并存, 边脱钩边挂钩"),
+    _cue_rule("mixed_cue", "MIXED", "strong", None, "a both-ways cue: 竞合, 既竞争又合作"),
+    _cue_rule("decoupling_cue", "DECOUPLING", "strong", False, "a decoupling cue: 脱钩, 断链, 去风险, 小院高墙"),
+    _cue_rule("recoupling_cue", "RECOUPLING", "strong", False, "a recoupling cue: 再挂钩, 相互依存, 反对脱钩"),
+    _cue_rule("negated_decoupling", "DECOUPLING", "strong", True, "a denied decoupling cue: 难以全面脱钩, 脱钩并不现实"),
+    _cue_rule("negated_recoupling", "RECOUPLING", "strong", True, "a denied recoupling cue: 不再相互依存"),
+    _cue_rule("measure_on_china", "DECOUPLING", "targeted", False, "a restrictive measure aimed at China: 对华加征关税, 实体清单"),
+    _cue_rule("cooperation_with_us", "RECOUPLING", "targeted", False, "cooperation of a China-US pair: 中美经贸合作, 重启磋商"),
+    _reducer_rule("reduced_linkage", False, "a reducing verb before a linkage word: 削弱…合作, 摆脱…依赖"),
+    _reducer_rule("negated_reducer", True, "a denied reduction: 无法摆脱…依赖"),
+    _pattern_rule("decoupling_pattern", "DECOUPLING", "a pattern of the lexicon: 排除在…之外, 减少对华…依赖"),
+    _pattern_rule("recoupling_pattern", "RECOUPLING", "a pattern of the lexicon: 难以与中国脱钩, 从脱钩到再挂钩"),
+)
+
+
+def decide(votes: dict[str, list[Evidence]], rules: Sequence[LabellingFunction] = STANCE_RULES) -> str:
+    """The label of one sentence from the rules' votes (see the module docstring)."""
+    strength = {r.name: r.strength for r in rules}
+    cast = [(e.label, strength.get(name, STRONG)) for name, evidence in votes.items() for e in evidence]
+    if not cast:
         return "NONE"
-    if any(e.label == "MIXED" for e in evidence):
+    if any(label == "MIXED" for label, _ in cast):
         return "MIXED"
-    strong = {e.label for e in evidence if e.rule != "targeted"}
+    strong = {label for label, s in cast if s == STRONG}
     if {"DECOUPLING", "RECOUPLING"} <= strong:
         return "MIXED"
     if strong:
         return strong.pop()
-    votes = Counter(e.label for e in evidence)
-    if not votes:
-        return "NONE"
-    dec, rec = votes["DECOUPLING"], votes["RECOUPLING"]
+    weak = Counter(label for label, _ in cast)
+    dec, rec = weak["DECOUPLING"], weak["RECOUPLING"]
     return "MIXED" if dec == rec else ("DECOUPLING" if dec > rec else "RECOUPLING")
+
+
+def classify_stance(
+    text: str, view: str, cue_hits: list[Hit], rules: StanceRules, *, blocked: Sequence[tuple[int, int]] = (),
+    labelling_functions: Sequence[LabellingFunction] = STANCE_RULES,
+) -> tuple[str, list[Evidence]]:
+    """Stance label of one sentence and the evidence that decided it."""
+    ctx = prepare(text, view, cue_hits, rules, blocked=blocked)
+    votes = {lf.name: lf(ctx) for lf in labelling_functions}
+    votes = {name: evidence for name, evidence in votes.items() if evidence}
+    evidence = sorted((e for es in votes.values() for e in es), key=lambda e: (e.start, e.end))
+    return decide(votes, labelling_functions), evidence
+
+
+# -- applier and analysis -----------------------------------------------------------------------------
+
+
+ABSTAIN = None
+
+
+def vote_matrix(contexts: Sequence[StanceContext], rules: Sequence[LabellingFunction] = STANCE_RULES) -> list[list[str | None]]:
+    """sentences × rules: the label each rule votes for on each sentence, or ``ABSTAIN``."""
+    matrix = []
+    for ctx in contexts:
+        row = []
+        for lf in rules:
+            evidence = lf(ctx)
+            row.append(evidence[0].label if evidence else ABSTAIN)
+        matrix.append(row)
+    return matrix
+
+
+def rule_analysis(matrix: Sequence[Sequence[str | None]], gold: Sequence[str] | None = None,
+                  rules: Sequence[LabellingFunction] = STANCE_RULES) -> list[dict]:
+    """Per rule: coverage (share of sentences it votes on), overlaps (share where it and another
+    rule vote), conflicts (share where another rule votes another label), and against ``gold``:
+    correct, incorrect and empirical accuracy of its votes."""
+    n = len(matrix) or 1
+    out = []
+    for j, lf in enumerate(rules):
+        voted = [i for i, row in enumerate(matrix) if row[j] is not ABSTAIN]
+        overlap = [i for i in voted if any(v is not ABSTAIN for k, v in enumerate(matrix[i]) if k != j)]
+        conflict = [i for i in voted if any(v is not ABSTAIN and v != matrix[i][j] for k, v in enumerate(matrix[i]) if k != j)]
+        row = {"rule": lf.name, "label": lf.label, "strength": lf.strength, "votes": len(voted),
+               "coverage": round(len(voted) / n, 4), "overlaps": round(len(overlap) / n, 4), "conflicts": round(len(conflict) / n, 4)}
+        if gold is not None:
+            correct = sum(1 for i in voted if gold[i] == matrix[i][j])
+            row.update(correct=correct, incorrect=len(voted) - correct,
+                       accuracy=round(correct / len(voted), 4) if voted else None)
+        out.append(row)
+    return out
