@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.ingest.driver import IngestSummary, ingest
+from pipeline.report import write_report
+from pipeline.store import Store
+from pipeline.train.trainer import train_default
 from pipeline.config import ALL_SUFFIXES, MODELS_DIR, SAMPLE_CORPUS, IngestSettings
 
 
@@ -56,8 +59,6 @@ def run_default(
 ) -> RunResult:
     """Ingest the default corpus, train the default stance model on the rules' labels over
     the whole store (``models_dir=None`` skips it), then write the HTML report."""
-    from pipeline.report import write_report
-    from pipeline.store import Store
 
     result = RunResult(db=str(db))
     for part in default_corpus(shared):
@@ -65,8 +66,6 @@ def run_default(
         result.parts.append((part, summary))
     with Store.open(db, read_only=True) as store:
         if models_dir is not None:
-            from pipeline.train.trainer import train_default
-
             result.outputs["model"] = str(Path(train_default(store, models_dir)).resolve())
         result.outputs["report"] = str(write_report(store, report_dir).resolve())
     return result

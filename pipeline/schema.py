@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pipeline.textview import WHITESPACE, count_han
+
 SECTION_KINDS = ("title", "abstract", "body", "note", "reference", "table", "caption", "header", "meta")
 MENTION_KINDS = ("framework", "instrument", "term")
 STANCE_LABELS = ("DECOUPLING", "RECOUPLING", "MIXED", "NONE")
@@ -345,14 +347,10 @@ class TableSpec:
 
 
 def _count_han(record: Sentence, _doc: Any) -> int:
-    from pipeline.textview import count_han
-
     return count_han(record.text)
 
 
 def _spaced(record: Sentence, _doc: Any) -> bool:
-    from pipeline.textview import WHITESPACE
-
     return WHITESPACE.search(record.simplified) is not None
 
 

@@ -3,7 +3,6 @@ the store of a clean run; a second ingest on a busy store refuses cleanly."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -103,19 +102,21 @@ def test_killed_ingest_resumes_to_the_clean_store_20_trials(clean_run):
 def test_second_ingest_on_a_busy_store_refuses_and_does_no_harm(clean_run):
     corpus, clean, elapsed, root = clean_run
     db = root / "busy.duckdb"
-    first = _start(corpus, db)
+    _run(corpus, db)
+    # another policytext process holds the store for writing while the second ingest starts
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import time; from pipeline.store import Store; s = Store.open({str(db)!r}); "
+                               "print('ready', flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
     try:
-        deadline = time.monotonic() + 60
-        while not db.exists() and time.monotonic() < deadline:  # the first writer holds the store now
-            time.sleep(0.05)
+        assert holder.stdout.readline().strip() == "ready"
         second = subprocess.run(_command(corpus, db), cwd=ROOT, capture_output=True, text=True, timeout=120)
-        still_running = first.poll() is None
     finally:
-        out, err = first.communicate(timeout=300)
-    assert first.returncode == 0, err[-2000:]
-    if still_running or second.returncode != 0:
-        assert second.returncode == 1
-        assert "in use by another policytext process" in second.stderr
-        assert "Traceback" not in second.stderr
+        holder.kill()
+        holder.wait()
+    assert second.returncode == 1
+    assert "in use by another policytext process" in second.stderr
+    assert "Traceback" not in second.stderr
     assert not integrity_problems(db)
     assert store_fingerprint(db) == clean

@@ -210,7 +210,9 @@ def test_cli_train_tag_and_predict(trained, tmp_path):
     row = json.loads(tagged.output)
     assert row["model"] == "tiny" and "stance_proba" in row and "instruments_proba" in row
     combined = runner.invoke(cli, ["tag", "--model", str(result.path), "--combine"], input='{"text": "本文分三个部分。"}\n')
-    assert json.loads(combined.output)["stance_source"] in ("rules", "model:tiny")
+    assert json.loads(combined.output)["stance_source"] == "model:tiny"  # no cue fires: the model decides
+    cued = runner.invoke(cli, ["tag", "--model", str(result.path), "--combine"], input='{"text": "美国推动对华脱钩。"}\n')
+    assert json.loads(cued.output)["stance_source"] == "rules"
     refused = runner.invoke(cli, ["tag", "--combine"], input='{"text": "x"}\n')
     assert refused.exit_code == 1 and "Error: --combine needs a model: add --model models/NAME" in refused.output
     missing = runner.invoke(cli, ["tag", "--model", str(tmp_path / "none")], input='{"text": "x"}\n')

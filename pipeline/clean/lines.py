@@ -21,7 +21,7 @@ HEADING_LIKE = re.compile(
 )
 # Characters after which a line obviously continues (mid-sentence).
 _OPEN_END = re.compile("[\u4e00-\u9fff\u3400-\u4dbf，、“‘《（(—\\-A-Za-z0-9”’》）)；;,]$")
-_COMMA_END = re.compile("[，、；;,“‘《（(]$")
+COMMA_END = re.compile("[，、；;,“‘《（(]$")
 # lines that stand alone: figure/table titles and source notes
 STANDALONE = re.compile(r"^(?:(?:资料来源|数据来源|来源|注|说明|Source|Note)\s*[:：]|[表图]\s*\d{1,2}(?:[-.]\d{1,2})?\s)")
 
@@ -197,7 +197,7 @@ def joins(prev: Line, cur: Line, layout: Layout, *, initial_fragment: bool = Fal
         return False
     if STANDALONE.match(prev.text) or STANDALONE.match(cur.text):
         return False
-    if HEADING_LIKE.match(prev.text) and not prev.terminated and not _COMMA_END.search(prev.text):
+    if HEADING_LIKE.match(prev.text) and not prev.terminated and not COMMA_END.search(prev.text):
         return False
     if layout.wrapped:
         if cur.page_start:
@@ -222,6 +222,6 @@ def continues_unwrapped(prev: Line, cur: Line, para_lines: list[Line] | None = N
     character or closing quote."""
     if prev.terminated or HEADING_LIKE.match(cur.text):
         return False
-    if _COMMA_END.search(prev.text):
+    if COMMA_END.search(prev.text):
         return True
     return open_end(prev.text) and (prev.width if para_lines is None else sum(l.width for l in para_lines)) >= 60

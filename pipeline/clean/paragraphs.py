@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .lines import _COMMA_END, Layout, Line, joins
+from .lines import COMMA_END, Layout, Line, joins
 from .offsets import MappedText
+from .sections import META_LABEL
 
 # what separates paragraphs in the cleaned text: a blank line
 PARAGRAPH_BREAK = "\n\n"
@@ -72,7 +73,6 @@ def assemble(lines: list[Line], layout: Layout) -> list[Paragraph]:
                 open_[k] = _new(paras, k, l)
         else:
             if k == "meta" or k == "abstract":
-                from .sections import META_LABEL
 
                 starts_label = l.label_end > 0 or prev_kind != k or bool(META_LABEL.match(l.text))
                 if cur is not None and not starts_label and joins(cur.last, l, layout):
@@ -108,7 +108,7 @@ def assemble(lines: list[Line], layout: Layout) -> list[Paragraph]:
 
 
 def _is_interjection(line: Line) -> bool:
-    return line.width < 60 and not line.terminated and not _COMMA_END.search(line.text)
+    return line.width < 60 and not line.terminated and not COMMA_END.search(line.text)
 
 
 def _new(paras: list[Paragraph], kind: str, line: Line) -> Paragraph:

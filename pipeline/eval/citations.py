@@ -7,12 +7,12 @@ citations, accuracy of the note each is linked to); ``score_reference_fields`` m
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pipeline.citations.references import parse_reference
+from pipeline.textview import squash
 
 REFERENCE_FIELDS = (
     "type", "authors", "title", "container", "year", "volume", "issue", "pages",
@@ -22,9 +22,7 @@ REFERENCE_FIELDS = (
 
 def _squash(text: str | None) -> str | None:
     """Text with all whitespace removed (how gold and predictions are compared)."""
-    if text is None:
-        return None
-    return re.sub(r"\s+", "", str(text))
+    return None if text is None else squash(str(text))
 
 
 def _get(record: Any, name: str) -> Any:

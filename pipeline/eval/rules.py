@@ -13,9 +13,10 @@ COLUMNS = ("rule", "label", "strength", "votes", "coverage", "overlaps", "confli
 
 
 def analyse_rules(records: Sequence[dict[str, Any]], *, lexicon_dir: str | None = None,
-                  rules: Sequence[LabellingFunction] = STANCE_RULES) -> list[dict[str, Any]]:
+                  rules: Sequence[LabellingFunction] | None = None) -> list[dict[str, Any]]:
     """One row per rule over ``records`` (each with ``text`` and a gold ``stance``)."""
     extractor = get_extractor(lexicon_dir)
+    rules = STANCE_RULES if rules is None else rules
     contexts = [extractor.stance_context(r["text"]) for r in records]
     return rule_analysis(vote_matrix(contexts, rules), [r["stance"] for r in records], rules)
 

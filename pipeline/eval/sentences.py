@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from pipeline.store import Store
-
-_SPACE = re.compile(r"\s+")
-
-
-def squash(text: str) -> str:
-    return _SPACE.sub("", text)
+from pipeline.textview import squash
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:

@@ -21,7 +21,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pipeline import __version__
 from pipeline.errors import StoreError
+from pipeline.train.artefact import git_revision
 from pipeline.segment import segmenter_for
 from pipeline.store import TABLES, Store
 
@@ -183,8 +185,6 @@ def _rows(store: Store, sql: str) -> list[dict[str, Any]]:
 
 def render_card(store: Store, out: Path, exported: dict[str, list[str]], *, partition_by: str) -> str:
     """The data card, from the store's contents: fields, label sources, counts, provenance."""
-    from pipeline import __version__
-    from pipeline.train.artefact import git_revision
 
     counts = {t: store.con.execute(f'SELECT count(*) FROM "{t if t != TEXTS else "documents"}"').fetchone()[0] for t in exported}
     years = _rows(store, "SELECT min(year) AS lo, max(year) AS hi, count(*) FILTER (WHERE year IS NULL) AS unknown FROM documents")[0]

@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.extractor import Extraction, Extractor
 from pipeline.extract.matcher import Hit
+from pipeline.segment import Segmenter
 
 FRAMEWORKS_KEY = "frameworks"
 INSTRUMENTS_KEY = "instruments"
@@ -127,8 +128,6 @@ COMPONENTS = ("policytext_frameworks", "policytext_instruments", "policytext_sta
 def build_nlp(*, segmenter: Any = None, lexicon_dir: str | None = None) -> Language:
     """A blank ``zh`` pipeline with the lexicon-aware tokenizer and the three components,
     initialized (lexicons loaded)."""
-    from pipeline.segment import Segmenter
-
     segmenter = segmenter or Segmenter(lexicon_dir=lexicon_dir)
     nlp = segmenter.nlp
     for name in COMPONENTS:

@@ -274,9 +274,9 @@ STANCE_RULES: tuple[LabellingFunction, ...] = (
 )
 
 
-def decide(votes: dict[str, list[Evidence]], rules: Sequence[LabellingFunction] = STANCE_RULES) -> str:
+def decide(votes: dict[str, list[Evidence]], rules: Sequence[LabellingFunction] | None = None) -> str:
     """The label of one sentence from the rules' votes (see the module docstring)."""
-    strength = {r.name: r.strength for r in rules}
+    strength = {r.name: r.strength for r in (STANCE_RULES if rules is None else rules)}
     cast = [(e.label, strength.get(name, STRONG)) for name, evidence in votes.items() for e in evidence]
     if not cast:
         return "NONE"
@@ -294,9 +294,11 @@ def decide(votes: dict[str, list[Evidence]], rules: Sequence[LabellingFunction] 
 
 def classify_stance(
     text: str, view: str, cue_hits: list[Hit], rules: StanceRules, *, blocked: Sequence[tuple[int, int]] = (),
-    labelling_functions: Sequence[LabellingFunction] = STANCE_RULES,
+    labelling_functions: Sequence[LabellingFunction] | None = None,
 ) -> tuple[str, list[Evidence]]:
-    """Stance label of one sentence and the evidence that decided it."""
+    """Stance label of one sentence and the evidence that decided it (``labelling_functions``:
+    default :data:`STANCE_RULES`)."""
+    labelling_functions = STANCE_RULES if labelling_functions is None else labelling_functions
     ctx = prepare(text, view, cue_hits, rules, blocked=blocked)
     votes = {lf.name: lf(ctx) for lf in labelling_functions}
     votes = {name: evidence for name, evidence in votes.items() if evidence}
@@ -310,8 +312,9 @@ def classify_stance(
 ABSTAIN = None
 
 
-def vote_matrix(contexts: Sequence[StanceContext], rules: Sequence[LabellingFunction] = STANCE_RULES) -> list[list[str | None]]:
+def vote_matrix(contexts: Sequence[StanceContext], rules: Sequence[LabellingFunction] | None = None) -> list[list[str | None]]:
     """sentences × rules: the label each rule votes for on each sentence, or ``ABSTAIN``."""
+    rules = STANCE_RULES if rules is None else rules
     matrix = []
     for ctx in contexts:
         row = []
@@ -323,10 +326,11 @@ def vote_matrix(contexts: Sequence[StanceContext], rules: Sequence[LabellingFunc
 
 
 def rule_analysis(matrix: Sequence[Sequence[str | None]], gold: Sequence[str] | None = None,
-                  rules: Sequence[LabellingFunction] = STANCE_RULES) -> list[dict]:
+                  rules: Sequence[LabellingFunction] | None = None) -> list[dict]:
     """Per rule: coverage (share of sentences it votes on), overlaps (share where it and another
     rule vote), conflicts (share where another rule votes another label), and against ``gold``:
     correct, incorrect and empirical accuracy of its votes."""
+    rules = STANCE_RULES if rules is None else rules
     n = len(matrix) or 1
     out = []
     for j, lf in enumerate(rules):

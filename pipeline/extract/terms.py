@@ -27,6 +27,7 @@ from pathlib import Path
 
 import ahocorasick
 
+from pipeline.lexicons import load_lexicons
 from pipeline.schema import Sentence, TermCount
 from pipeline.textview import query_view, squash
 
@@ -45,8 +46,6 @@ def group_key(label: str) -> str:
 
 def term_groups(lexicons=None) -> dict[str, tuple[tuple[str, bool], ...]]:
     """Tracked term id -> its aliases as (counting-view text, case-sensitive)."""
-    from pipeline.lexicons import load_lexicons
-
     groups: dict[str, dict[tuple[str, bool], None]] = {}
     for alias in (lexicons or load_lexicons()).of_kind("term"):
         groups.setdefault(alias.label, {})[(squash(alias.cased), alias.case_sensitive)] = None
@@ -85,8 +84,6 @@ class TermCounter:
     def from_lexicons(cls, lexicons=None) -> "TermCounter":
         """Every tracked term id and alias as a literal (as ``trend TEXT`` reads it, and as the
         group spells it), every tracked term as a group."""
-        from pipeline.lexicons import load_lexicons
-
         lexicons = lexicons or load_lexicons()
         groups = term_groups(lexicons)
         literals: list[str] = []
@@ -164,14 +161,10 @@ def _automaton(words: Mapping[str, tuple]) -> ahocorasick.Automaton:
 def default_term_counter(directory: str | None = None) -> TermCounter:
     """The counter of the tracked terms of the lexicons in ``directory`` (default: the packaged
     ones); built once while the files stay the same."""
-    from pipeline.lexicons import load_lexicons
-
     lexicons = load_lexicons(directory)
     return _counter(lexicons.directory, lexicons.fingerprint)
 
 
 @lru_cache(maxsize=4)
 def _counter(directory: str, fingerprint: str) -> TermCounter:
-    from pipeline.lexicons import load_lexicons
-
     return TermCounter.from_lexicons(load_lexicons(directory))

@@ -4,7 +4,6 @@ overridden by gold labels; one row per sentence, grouped by document for evaluat
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,14 +13,11 @@ import numpy as np
 
 from pipeline.schema import STANCE_LABELS
 from pipeline.citations.claims import claim_kinds
+from pipeline.extract.tagger import Tagger
 from pipeline.store import Store
+from pipeline.textview import squash, to_simplified
 from pipeline.train.settings import TASKS, TrainError, TrainSettings
 
-_SPACE = re.compile(r"\s+")
-
-
-def squash(text: str) -> str:
-    return _SPACE.sub("", text)
 
 
 @dataclass
@@ -146,10 +142,8 @@ def gold_label(task: str, row: dict[str, Any]) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _rule_tagger():
-    from pipeline.train.predict import rule_tagger
-
-    return rule_tagger()
+def _rule_tagger() -> Tagger:
+    return Tagger()
 
 
 def load_examples(
@@ -164,7 +158,7 @@ def load_examples(
     the rule label of the same sentence, or are added when the store lacks the sentence."""
     if task not in TASKS:
         raise TrainError(f"unknown task {task!r}")
-    from pipeline.textview import to_simplified
+
 
     gold_by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for row in gold or []:

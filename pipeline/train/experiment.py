@@ -25,7 +25,7 @@ from pipeline.textview import to_simplified
 from pipeline.store import Store
 from pipeline.train.data import load_examples, read_gold
 from pipeline.train.evaluate import combine_labels, format_metrics, score
-from pipeline.train.features import build_estimator
+from pipeline.train.features import build_estimator, clear_token_cache
 from pipeline.train.predict import rule_tagger
 from pipeline.train.settings import TASKS, TrainSettings
 
@@ -129,10 +129,8 @@ def synthetic_texts(store: Store, n: int, *, seed: int = 0) -> tuple[list[str], 
 
 def time_training(store: Store, n: int = 100_000, settings: TrainSettings = TrainSettings()) -> dict[str, float]:
     """Seconds to fit the stance Pipeline (tokenising included, cold cache) on ``n`` sentences."""
-    from pipeline.train.features import _tokens
-
     texts, labels, _ = synthetic_texts(store, n, seed=settings.seed)
-    _tokens.cache_clear()
+    clear_token_cache()
     pipeline = build_estimator("stance", settings)
     started = time.perf_counter()
     with warnings.catch_warnings():

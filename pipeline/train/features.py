@@ -23,6 +23,11 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(words(text))
 
 
+def clear_token_cache() -> None:
+    """Forget the tokens of texts seen so far (timings start cold)."""
+    _tokens.cache_clear()
+
+
 def tokenize(text: str) -> list[str]:
     """Words of ``text`` (``segment.words``: the domain-aware jieba segmenter, punctuation and
     spaces dropped, one-character words kept). Module-level so a saved model names it."""
