@@ -14,6 +14,10 @@ def __getattr__(name):  # lazy, so `import pipeline` stays cheap for worker proc
         from pipeline.clean import clean_text
 
         return clean_text
+    if name == "nlp":
+        from pipeline.extract.components import build_nlp
+
+        return build_nlp
     if name == "Store":
         from pipeline.store import Store
 
@@ -21,4 +25,4 @@ def __getattr__(name):  # lazy, so `import pipeline` stays cheap for worker proc
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
 
 
-__all__ = ["clean_text", "Store", "__version__"]
+__all__ = ["clean_text", "nlp", "Store", "__version__"]

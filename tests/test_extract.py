@@ -95,3 +95,16 @@ def test_spacy_components():
     assert [(s.text, s.label_) for s in doc.spans["frameworks"]] == [("印太经济框架", "IPEF")]
     assert [s.label_ for s in doc.spans["instruments"]] == ["EXPORT_CONTROL"]
     assert doc._.stance == "DECOUPLING" and doc._.stance_evidence
+
+
+def test_nlp_gives_the_labels_ingest_stores():
+    import pipeline
+
+    nlp = pipeline.nlp()
+    text = "美國推動印太經濟框架，對華加徵關稅並擴大實體清單。"
+    doc = nlp(text)
+    extraction = get_extractor().extract(text)
+    assert sorted({s.label_ for s in doc.spans["frameworks"]}) == extraction.labels("framework") == ["IPEF"]
+    assert sorted({s.label_ for s in doc.spans["instruments"]}) == extraction.labels("instrument")
+    assert doc._.stance == extraction.stance == "DECOUPLING"
+    assert nlp.pipe_names == ["policytext_frameworks", "policytext_instruments", "policytext_stance"]

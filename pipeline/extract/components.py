@@ -5,6 +5,9 @@
 - ``policytext_stance`` sets ``doc._.stance`` (DECOUPLING, RECOUPLING, MIXED, NONE),
   ``doc._.stance_evidence`` (the cues that decided it) and ``doc.spans["stance_cues"]``.
 
+``doc._.extraction`` holds ``(lexicon folder, Extraction)``: the same result with the exact
+character offsets of every cue (a span is aligned outward to token boundaries).
+
 Each component loads its lexicons in ``initialize`` (``nlp.initialize()``), as spaCy
 components do, and runs the same :class:`~pipeline.extract.extractor.Extractor` that ingest
 stores labels with, so ``doc.spans`` holds exactly the labels of the store. The three
@@ -27,9 +30,7 @@ from pipeline.segment import Segmenter
 FRAMEWORKS_KEY = "frameworks"
 INSTRUMENTS_KEY = "instruments"
 STANCE_CUES_KEY = "stance_cues"
-_CACHE_KEY = "policytext_extraction"
-
-for _name in ("stance", "stance_evidence"):
+for _name in ("stance", "stance_evidence", "extraction"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -50,12 +51,14 @@ class _RuleComponent:
         self.extractor.matcher  # noqa: B018 - load now, not on the first Doc
 
     def extraction(self, doc: Doc) -> Extraction:
+        """The rules' result for ``doc``, computed once per Doc and lexicon folder
+        (``doc._.extraction``: every label with the exact offsets of its cue)."""
         if self.extractor is None:
             self.initialize()
-        cached = doc.user_data.get(_CACHE_KEY)
+        cached = doc._.extraction
         if cached is None or cached[0] != self.lexicon_dir:
             cached = (self.lexicon_dir, self.extractor.extract(doc.text))
-            doc.user_data[_CACHE_KEY] = cached
+            doc._.extraction = cached
         return cached[1]
 
 

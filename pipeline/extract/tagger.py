@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from pipeline.errors import PipelineError
-from pipeline.extract import Extractor, extract_sentences
+from pipeline.extract import extract_sentences
 
 __all__ = ["Tagger", "TagReport", "tag_jsonl", "extract_sentences"]
 
@@ -20,31 +20,40 @@ TAG_FIELDS = ("frameworks", "instruments", "stance", "evidence")
 
 
 class Tagger:
-    """Rule-based tagger. Settings are keyword-only; lexicons load on the first text."""
+    """Rule-based tagger: runs the spaCy pipeline of :func:`~pipeline.extract.components.build_nlp`
+    (the project's segmenter and the three rule components), so its labels are
+    ``doc.spans["frameworks"]``, ``doc.spans["instruments"]`` and ``doc._.stance``: the labels
+    ingest stores. Settings are keyword-only; the pipeline is built on the first text."""
 
     def __init__(self, *, lexicon_dir: str | None = None, text_field: str = "text"):
         self.lexicon_dir = lexicon_dir
         self.text_field = text_field
-        self._extractor: Extractor | None = None
+        self._nlp = None
 
     @property
-    def extractor(self) -> Extractor:
-        if self._extractor is None:
-            self._extractor = Extractor(lexicon_dir=self.lexicon_dir)
-        return self._extractor
+    def nlp(self):
+        if self._nlp is None:
+            from pipeline.extract.components import build_nlp  # spaCy only when tagging
+
+            self._nlp = build_nlp(lexicon_dir=self.lexicon_dir)
+        return self._nlp
+
+    def tag_doc(self, doc) -> dict[str, Any]:
+        """The tag fields of a processed Doc (``evidence`` with exact offsets into its text)."""
+        _, extraction = doc._.extraction
+        return {
+            "frameworks": sorted({span.label_ for span in doc.spans["frameworks"]}),
+            "instruments": sorted({span.label_ for span in doc.spans["instruments"]}),
+            "stance": doc._.stance,
+            "evidence": extraction.evidence(doc.text),
+        }
 
     def tag_text(self, text: str) -> dict[str, Any]:
         """``{"frameworks": [ids], "instruments": [ids], "stance": id, "evidence": [...]}``;
         each evidence item is ``{kind, label, cue, start, end}`` with offsets into ``text``."""
         if not isinstance(text, str):
             raise PipelineError(f"text must be a string, got {type(text).__name__}")
-        result = self.extractor.extract(text)
-        return {
-            "frameworks": result.labels("framework"),
-            "instruments": result.labels("instrument"),
-            "stance": result.stance,
-            "evidence": result.evidence(text),
-        }
+        return self.tag_doc(self.nlp(text))
 
     def tag_record(self, record: Any, *, line: int | None = None) -> dict[str, Any]:
         """``record`` with the tag fields added (they replace fields of the same name)."""
