@@ -10,10 +10,11 @@ from statistics import median
 
 import numpy as np
 
+from pipeline.textview import squash
+
 from .offsets import MappedText
 
 _WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u2460-\u24ff\u201c\u201d\u2018\u2019\u2014\u2026]")
-_SPACE = re.compile(r"\s+")
 _CLOSERS = "”’」』）)】》\"'"
 TERMINAL = "。！？!?…:："
 HEADING_LIKE = re.compile(
@@ -62,7 +63,7 @@ def open_end(text: str) -> bool:
 
 def width(text: str) -> int:
     """Display width without whitespace: wide (CJK) characters count 2."""
-    t = _SPACE.sub("", text)
+    t = squash(text)
     return len(t) + len(_WIDE.findall(t))
 
 

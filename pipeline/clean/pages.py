@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from pipeline.textview import squash
+
 from .lines import Layout, Line, is_terminated
 
 _PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[-–—])?$|^(?:Page|PAGE|p\.)\s*\d{1,4}$")
 _SOURCE_LABEL = re.compile(r"^(?:资料来源|数据来源|来源|注|说明|Source|Note)\s*[:：]")
 _DATE_LED = re.compile(r"^[（(]?\s*(?:这是|图为)?\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?")
-_SPACES = re.compile(r"\s+")
 
 
 def mark_page_numbers(lines: list[Line]) -> int:
@@ -28,7 +29,7 @@ def mark_page_numbers(lines: list[Line]) -> int:
 def mark_headers(lines: list[Line]) -> str | None:
     """Lines repeated verbatim (spaces ignored) that look like a running title, not a
     table row or a source note. Returns the most frequent one as the title hint."""
-    keys = [_SPACES.sub("", l.text) if len(l.text) >= 16 else "" for l in lines]
+    keys = [squash(l.text) if len(l.text) >= 16 else "" for l in lines]
     counts = Counter(k for k, l in zip(keys, lines) if len(k) >= 16 and l.kind == "body")
     headers = {
         k: c for k, c in counts.items()

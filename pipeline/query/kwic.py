@@ -28,7 +28,8 @@ def _stripped_view(simplified: str) -> tuple[str, list[int]]:
     return "".join(simplified[i] for i in kept), kept
 
 
-def _squash(text: str) -> str:
+def _one_line(text: str) -> str:
+    """Context as one line: every run of whitespace shown as one space."""
     return " ".join(text.split())
 
 
@@ -101,8 +102,8 @@ def kwic(
                 {
                     "bucket": sent["bucket"], "doc": sent["doc"], "date": sent["published"] or (str(sent["year"]) if sent["year"] else None),
                     "sentence": sent["idx"], "section": sent["section"], "term": spec.name,
-                    "left": _squash(text[max(0, start - window):start]), "match": _squash(text[start:end]),
-                    "right": _squash(text[end:end + window]), "text": text, "path": sent["path"],
+                    "left": _one_line(text[max(0, start - window):start]), "match": _one_line(text[start:end]),
+                    "right": _one_line(text[end:end + window]), "text": text, "path": sent["path"],
                 }
             )
             if limit is not None and len(rows) >= limit:
