@@ -59,3 +59,20 @@ def test_empty_alias_is_an_error(tmp_path):
     d = _lexicon_dir(tmp_path, "labels:\n  WTO: {aliases: [世贸组织, '']}\n")
     with pytest.raises(PipelineError, match=r"frameworks.yaml: WTO: empty alias"):
         load_lexicons(d)
+
+
+def test_an_edited_lexicon_reaches_a_running_tagger(tmp_path):
+    import shutil
+
+    from pipeline.config import LEXICON_DIR
+    from pipeline.extract.tagger import Tagger
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(LEXICON_DIR, lexicons, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    tagger = Tagger(lexicon_dir=str(lexicons))
+    text = "沿海港口联盟今天成立。"
+    assert tagger.tag_text(text)["frameworks"] == []
+    path = lexicons / "frameworks.yaml"
+    head, tail = path.read_text(encoding="utf-8").split("  OTHER_FRAMEWORK:", 1)
+    path.write_text(head + "  OTHER_FRAMEWORK:" + tail.replace("aliases: [", "aliases: [沿海港口联盟, ", 1), encoding="utf-8")
+    assert tagger.tag_text(text)["frameworks"] == ["OTHER_FRAMEWORK"]

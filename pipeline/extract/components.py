@@ -5,7 +5,7 @@
 - ``policytext_stance`` sets ``doc._.stance`` (DECOUPLING, RECOUPLING, MIXED, NONE),
   ``doc._.stance_evidence`` (the cues that decided it) and ``doc.spans["stance_cues"]``.
 
-``doc._.extraction`` holds ``(lexicon folder, Extraction)``: the same result with the exact
+``doc._.extraction`` holds ``(extractor, Extraction)``: the same result with the exact
 character offsets of every cue (a span is aligned outward to token boundaries).
 
 Each component loads its lexicons in ``initialize`` (``nlp.initialize()``), as spaCy
@@ -23,7 +23,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.extractor import Extraction, Extractor
+from pipeline.extract.extractor import Extraction, Extractor, get_extractor
 from pipeline.extract.matcher import Hit
 from pipeline.segment import Segmenter
 
@@ -47,17 +47,16 @@ class _RuleComponent:
         """Load the lexicons and build the automaton (``lexicon_dir`` overrides the config)."""
         if lexicon_dir is not None:
             self.lexicon_dir = lexicon_dir
-        self.extractor = Extractor(lexicon_dir=self.lexicon_dir)
+        self.extractor = get_extractor(self.lexicon_dir)
         self.extractor.matcher  # noqa: B018 - load now, not on the first Doc
 
     def extraction(self, doc: Doc) -> Extraction:
-        """The rules' result for ``doc``, computed once per Doc and lexicon folder
-        (``doc._.extraction``: every label with the exact offsets of its cue)."""
-        if self.extractor is None:
-            self.initialize()
+        """The rules' result for ``doc``, computed once per Doc (``doc._.extraction``: every
+        label with the exact offsets of its cue). An edited lexicon file is read again."""
+        self.extractor = get_extractor(self.lexicon_dir)
         cached = doc._.extraction
-        if cached is None or cached[0] != self.lexicon_dir:
-            cached = (self.lexicon_dir, self.extractor.extract(doc.text))
+        if cached is None or cached[0] is not self.extractor:
+            cached = (self.extractor, self.extractor.extract(doc.text))
             doc._.extraction = cached
         return cached[1]
 
