@@ -10,7 +10,7 @@ import click
 
 from pipeline.config import DEFAULT_DB, DEFAULT_SHARED, IngestSettings, ReadSettings
 from pipeline.errors import PipelineError
-from pipeline.formats import FORMATS
+from pipeline.formats import FORMATS, visible
 
 lexicons_option = click.option(
     "--lexicons", "lexicon_dir", type=click.Path(exists=True, file_okay=False),
@@ -41,7 +41,8 @@ def _open(db: str, *, read_only: bool = True):
 
 
 def _print_failure(failure) -> None:
-    click.echo(f"FAILED {failure.path}: {failure.reason}", err=True)
+    # names and reasons come from the input: a newline or escape in a file name cannot forge a line
+    click.echo(f"FAILED {visible(str(failure.path))}: {visible(str(failure.reason))}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,10 +94,10 @@ def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_ext
         on_failure=_print_failure,
     )
     for dup in summary.duplicates:
-        click.echo(f"duplicate {dup.path}: {dup.detail}", err=True)
+        click.echo(f"duplicate {visible(str(dup.path))}: {visible(str(dup.detail))}", err=True)
     click.echo(f"{summary.line()} -> {db}")
     for note in summary.notes:
-        click.echo(note, err=True)
+        click.echo(visible(note), err=True)
     if not summary.ok:
         sys.exit(1)
 
@@ -328,12 +329,8 @@ def _emit(rows, fmt, header_lines, columns=None):
     """Write rows; notes go to a `#` header in table format and to stderr otherwise."""
     from pipeline.formats import write_records
 
-    if fmt == "table":
-        for line in header_lines:
-            click.echo(f"# {line}")
-    else:
-        for line in header_lines:
-            click.echo(f"# {line}", err=True)
+    for line in header_lines:
+        click.echo(f"# {visible(line)}", err=fmt != "table")
     write_records(rows, fmt, sys.stdout, columns=columns if fmt == "table" else None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -16,6 +17,27 @@ def _default(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)
+
+
+# Characters a terminal would act on rather than show: C0/C1 controls (ESC starts a terminal
+# escape sequence), DEL, and the bidi embeddings/overrides/isolates that reorder what follows.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters and bidi overrides shown as escapes (``\\x1b``,
+    ``\\u202e``), so a stored title cannot drive the terminal or reorder a line."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text starting with ``= + - @`` (or tab/CR) gets a
+    leading ``'`` (the OWASP advice); numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _width(text: str) -> int:
@@ -31,7 +53,7 @@ def _cell(value: Any, limit: int) -> str:
         text = f"{value:.4g}"
     else:
         text = str(value)
-    text = " ".join(text.split())
+    text = visible(" ".join(text.split()))
     while _width(text) > limit:
         text = text[: max(1, len(text) - 2)] + "…" if not text.endswith("…") else text[:-2] + "…"
         if len(text) <= 2:
@@ -53,7 +75,7 @@ def write_records(records: Sequence[dict[str, Any]], fmt: str, out: TextIO, *, c
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for record in records:
-            writer.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in record.items()})
+            writer.writerow({k: csv_safe(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in record.items()})
     else:
         cells = [[_cell(r.get(c), max_width) for c in columns] for r in records]
         widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(columns)]

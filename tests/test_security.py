@@ -116,3 +116,100 @@ def test_store_is_written_only_inside_transactions(tmp_path, monkeypatch):
     ingest([folder], db=db, settings=IngestSettings(progress=False))
     assert recorders and sum(r.inside for r in recorders) > 0
     assert [sql for r in recorders for sql in r.outside] == []
+
+
+# -- safe output: stored text is data in every writer --------------------------------------------
+
+XSS = "</script><script>document.title='pwned'</script>"
+CARD_INJECTION = "src\n# Injected heading\n<script>alert(1)</script> [click](javascript:alert(1)) ![x](http://evil.example/x.png)"
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tlead", "\rlead"]
+TERMINAL = "标题\x1b[2J\x1b]0;owned\x07\u202egnp.exe\u2066x\u2069"
+
+
+@pytest.fixture
+def hostile_store(tmp_path):
+    from trends_fixture import build_store
+
+    db = build_store(tmp_path / "h.duckdb")
+    with Store.open(db) as store:
+        store.con.execute("UPDATE documents SET source = ?, venue = ? WHERE doc_id = 'fixture0000'", [XSS, XSS])
+        store.con.execute("UPDATE documents SET source = ?, title = ? WHERE doc_id = 'fixture0001'", [CARD_INJECTION, TERMINAL])
+        store.con.execute("UPDATE documents SET title = ?, venue = ? WHERE doc_id = 'fixture0002'", [FORMULAS[0], FORMULAS[1]])
+        store.con.execute("UPDATE documents SET title = ?, venue = ? WHERE doc_id = 'fixture0003'", [FORMULAS[2], FORMULAS[3]])
+    return db
+
+
+def _script_bodies(html_text: str) -> list[str]:
+    return re.findall(r"<script[^>]*>(.*?)</script>", html_text, flags=re.S)
+
+
+def test_trend_plot_html_keeps_stored_source_out_of_live_script(hostile_store, tmp_path):
+    from pipeline.query.terms import resolve_terms
+    from pipeline.query.trends import trend
+    from pipeline.report.charts import save_trend_plot
+
+    with Store.open(hostile_store, read_only=True) as store:
+        result = trend(store, resolve_terms(["脱钩"], ()), by="source")
+    assert any(r["bucket"] == XSS for r in result.rows)
+    out = save_trend_plot(result, tmp_path / "plot.html")
+    text = out.read_text(encoding="utf-8")
+    assert "pwned" in text  # the data is there …
+    assert "<script>document.title" not in text  # … but never as markup
+    bodies = _script_bodies(text)
+    assert len(bodies) == 3  # the spec as a JSON data block, vega's bundle, the renderer
+    spec_block = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', text, flags=re.S).group(1)
+    assert "<" not in spec_block and XSS in json.dumps(json.loads(spec_block), ensure_ascii=False)
+
+
+def test_data_card_is_inert_markdown(hostile_store, tmp_path):
+    from pipeline.export.dataset import export_dataset
+
+    with Store.open(hostile_store, read_only=True) as store:
+        export_dataset(store, tmp_path / "out", tokens=False)
+    card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "Injected heading" in card  # the source is listed …
+    assert [line for line in card.splitlines() if "Injected" in line and line.lstrip().startswith("#")] == []
+    assert not re.search(r"(?<!\\)<script", card)
+    assert not re.search(r"(?<!\\)\]\(javascript:", card) and not re.search(r"(?<!\\)!\[", card)
+    assert "\n# Injected" not in card and "</script><script>" not in card
+
+
+def test_every_csv_cell_is_neutralised(hostile_store):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    from pipeline.formats import write_records
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    write_records([{"a": value, "n": -3} for value in FORMULAS], "csv", buffer)
+    cells = [row["a"] for row in csv.DictReader(io.StringIO(buffer.getvalue()))]
+    assert [c[1:] for c in cells] == FORMULAS and all(c.startswith("'") for c in cells)
+    assert ",-3" in buffer.getvalue()  # numbers stay numbers
+    for command in (["docs"], ["sentences"], ["kwic", "脱钩"], ["trend", "脱钩", "--by", "venue"]):
+        result = CliRunner().invoke(cli, [*command, "--db", str(hostile_store), "--format", "csv"])
+        assert result.exit_code == 0, result.output
+        for row in csv.reader(io.StringIO(result.stdout)):
+            for cell in row:
+                assert not (cell.startswith(("=", "+", "@", "\t", "\r")) or (cell.startswith("-") and not _number(cell))), (command, cell)
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_terminal_tables_show_controls_and_bidi_overrides_as_escapes(hostile_store):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    result = CliRunner().invoke(cli, ["docs", "--db", str(hostile_store)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", result.output)
+    assert "\\x1b[2J" in result.output and "\\u202e" in result.output

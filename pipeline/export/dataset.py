@@ -16,6 +16,7 @@ partitioned by ``year_part`` (the year; ``year_part=0`` holds documents of unkno
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.errors import StoreError
+from pipeline.formats import visible
 from pipeline.train.artefact import git_revision
 from pipeline.segment import segmenter_for
 from pipeline.store import TABLES, Store
@@ -179,8 +181,25 @@ def read_table(out_dir: str | Path, table: str):
 # -- the data card ----------------------------------------------------------------------------------
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def md_text(value: Any) -> str:
+    """Stored text as inert Markdown inline text: one line (controls become spaces), every
+    Markdown/HTML metacharacter backslash-escaped, so a ``source`` cannot add a heading, a
+    ``<script>``, a link or a remote image to the card."""
+    text = visible(" ".join(str(value).split())) if value is not None else ""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+
+
 def _rows(store: Store, sql: str) -> list[dict[str, Any]]:
-    return store.query(sql)
+    """Rows with every text value made inert for the card."""
+    return [{k: md_text(v) if isinstance(v, str) else v for k, v in row.items()} for row in store.query(sql)]
+
+
+def _code(text: str) -> str:
+    """A Python string literal that cannot end the code fence it stands in."""
+    return repr(visible(text)).replace("`", "\\x60")
 
 
 def render_card(store: Store, out: Path, exported: dict[str, list[str]], *, partition_by: str) -> str:
@@ -196,7 +215,7 @@ def render_card(store: Store, out: Path, exported: dict[str, list[str]], *, part
         "instruments, tracked terms), stance labels, notes and whatever else the store holds.", "",
         f"Made {datetime.now(timezone.utc).replace(microsecond=0).isoformat()} by `policytext export` "
         f"(policytext {__version__}, code revision `{git_revision() or 'unknown'}`) from the store "
-        f"`{Path(store.path).name}`.", "",
+        f"{md_text(Path(store.path).name)}.", "",
         "## Contents", "",
         f"{counts.get('documents', 0)} documents, years {years['lo']}–{years['hi']}"
         + (f" ({years['unknown']} of unknown year)" if years["unknown"] else "") + ".", "",
@@ -240,10 +259,10 @@ def render_card(store: Store, out: Path, exported: dict[str, list[str]], *, part
         "inside the files.", "",
         "```python",
         "import duckdb",
-        f"duckdb.sql(\"SELECT * FROM read_parquet('{out.name}/sentences.parquet/**/*.parquet', hive_partitioning=true) WHERE year >= 2018\")",
+        f"duckdb.sql(\"SELECT * FROM read_parquet({_code(out.name + '/sentences.parquet/**/*.parquet')}, hive_partitioning=true) WHERE year >= 2018\")",
         "",
         "import pandas as pd",
-        f"sentences = pd.read_parquet('{out.name}/sentences.parquet')",
+        f"sentences = pd.read_parquet({_code(out.name + '/sentences.parquet')})",
         "```", "",
     ]
     return "\n".join(lines)

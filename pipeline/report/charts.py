@@ -13,6 +13,7 @@ import altair as alt
 
 from pipeline.errors import PipelineError
 from pipeline.query.trends import UNDATED, TrendResult
+from pipeline.report.page import REPORT_JS, chart_block, page
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, sans-serif"
 PLOT_SUFFIXES = (".png", ".svg", ".html")
@@ -53,10 +54,19 @@ def save_trend_plot(result: TrendResult, path: str | Path) -> Path:
     chart = configure(trend_chart(result.rows, by=result.by, measure=result.measure, title=title))
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".html":
-        chart.save(str(path), inline=True)
+        path.write_text(standalone_html(chart.to_dict(), title=title), encoding="utf-8")
     else:
         chart.save(str(path), scale_factor=2 if path.suffix.lower() == ".png" else 1)
     return path
+
+
+def standalone_html(spec: dict[str, Any], *, title: str = "") -> str:
+    """One offline HTML file drawing ``spec``. Not altair's ``save(inline=True)``: that writes the
+    data straight into live script, where a stored ``</script>`` ends it. Here the spec is a JSON
+    data block with ``<``, ``>``, ``&`` escaped (as in the report), parsed by a fixed script."""
+    bundle = vega_bundle().replace("</script", "<\\/script")
+    body = chart_block("chart", spec) + f"\n<script>{bundle}</script><script>{REPORT_JS}</script>"
+    return page(title or "policytext trend", body).replace('<link rel="stylesheet" href="style.css">', "")
 
 
 def vega_bundle() -> str:
