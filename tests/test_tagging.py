@@ -42,7 +42,7 @@ def test_jsonl_round_trip_with_malformed_lines(tagger):
     rows = [json.loads(line) for line in sink.getvalue().splitlines()]
     assert [r["id"] for r in rows] == [1, 2, 5]
     assert report.tagged == 3
-    assert report.errors[0].startswith("sample.jsonl: line 3: not valid JSON")
+    assert report.errors[0].startswith("sample.jsonl: line 3: invalid JSON")
     assert report.errors[1] == "sample.jsonl: line 4: field 'text' must be a string (no such field)"
     traditional = rows[1]
     assert traditional["instruments"] == ["EXPORT_CONTROL", "TARIFF"]

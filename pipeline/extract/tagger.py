@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from pipeline import jsonsafe
+from pipeline.jsonsafe import RecordError
 from pipeline.errors import PipelineError
 from pipeline.extract import extract_sentences
 
@@ -91,9 +93,9 @@ def tag_jsonl(source: IO[str], sink: IO[str], *, tagger: Tagger | None = None, n
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            report.errors.append(f"{name}: line {number}: not valid JSON ({exc.msg}, column {exc.colno})")
+            record = jsonsafe.loads(line)
+        except RecordError as exc:
+            report.errors.append(f"{name}: line {number}: {exc}")
             continue
         try:
             tagged = tagger.tag_record(record, line=number)

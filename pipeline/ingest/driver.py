@@ -87,7 +87,10 @@ def ingest(
         if settings.store_memory:
             store.con.execute(f"SET memory_limit = '{settings.store_memory}'")
         store.remove_unnamed()  # texts an interrupted run had moved names away from
-        path_failures: list[ReadFailure] = []
+        path_failures: list[ReadFailure] = [
+            ReadFailure(f"{Path(manifest_path).name}#{line}", manifest_path, f"manifest line {line}: {reason}; its entry is not used")
+            for line, reason in getattr(entries, "problems", ())
+        ]
         scopes = Scopes()
         tasks = make_tasks(paths, store, batch_size=settings.batch_size, failures=path_failures, read=read,
                            manifest=entries, scopes=scopes)

@@ -8,6 +8,7 @@ carries ``date_evidence`` saying which rule produced it, so it can be checked.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,19 @@ def parse_date(value: Any) -> tuple[str, int] | None:
     if not match:
         return None
     year, month, day = match.groups()
+    if not real_date(int(year), month and int(month), day and int(day)):
+        return None
     parts = [year] + [f"{int(p):02d}" for p in (month, day) if p]
     return "-".join(parts), int(year)
+
+
+def real_date(year: int, month: int | None, day: int | None) -> bool:
+    """Whether year[-month[-day]] is a calendar date (no 2023-13, no 2024-02-30)."""
+    try:
+        date(year, month or 1, day or 1)
+    except ValueError:
+        return False
+    return True
 
 
 def date_from_text(text: str) -> tuple[str, int, str] | None:
@@ -106,6 +118,8 @@ def date_from_text(text: str) -> tuple[str, int, str] | None:
         if match:
             groups = [g for g in match.groups() if g]
             year = int(groups[0])
+            if not real_date(*([int(g) for g in groups] + [None, None])[:3]):
+                continue
             iso = "-".join([groups[0]] + [f"{int(g):02d}" for g in groups[1:]])
             return iso, year, f"text: {rule} ({match.group(0).strip()})"
     return None
@@ -124,6 +138,7 @@ def resolve_metadata(raw: RawDocument, cleaned: CleanResult | None, manifest_ent
     meta.venue = _first(_text(entry.get("venue")), _text(record.get("venue")), _text(record.get("journal")))
     meta.source = _first(_text(entry.get("source")), _text(record.get("source")), _text(record.get("type")), _source_from_path(raw.path))
 
+    rejected = None
     for origin, value, label in (
         ("manifest", entry.get("published"), "manifest field published"),
         ("record", record.get("published"), "record field published"),
@@ -135,6 +150,10 @@ def resolve_metadata(raw: RawDocument, cleaned: CleanResult | None, manifest_ent
             meta.published, meta.year = parsed
             meta.date_source, meta.date_evidence = origin, f"{label}={value}"
             return meta
+        if value is not None and rejected is None and _ISO_DATE.match(str(value)):
+            rejected = f"{label}={value} is not a calendar date; ignored"
+    if rejected:  # an impossible date is never stored as the publication date; the note stays
+        meta.date_evidence = rejected
     inferred = infer_date_from_title(meta.title, record)
     title_year = _TITLE_YEAR.match(meta.title or "")
     if title_year and not inferred:

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import jsonsafe
+from pipeline.jsonsafe import RecordError
 from pipeline.config import (
     ALL_SUFFIXES,
     HTML_SUFFIXES,
@@ -249,9 +251,9 @@ def _read_jsonl(path: Path, settings: ReadSettings, *, inputs: str = "") -> Iter
         head = raw.read(64).lstrip()
     if path.suffix.lower() == ".json" and head.startswith(b"["):
         try:
-            records = json.loads(path.read_bytes().decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            yield ReadFailure(name, str(path), f"invalid JSON: {exc}")
+            records = jsonsafe.loads(path.read_bytes().decode("utf-8-sig"))
+        except (UnicodeDecodeError, RecordError) as exc:
+            yield ReadFailure(name, str(path), f"{exc}" if isinstance(exc, RecordError) else f"not UTF-8 ({exc.reason})")
             return
         if not isinstance(records, list) or not records:
             yield ReadFailure(name, str(path), "no records (an empty JSON array)")
@@ -296,11 +298,9 @@ def record_from_line(
     of the line number; ``source`` is its source hash."""
     shown = f"{path.name}#{record_id if record_id is not None else number}"
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return ReadFailure(shown, str(path), f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})")
-    except RecursionError:
-        return ReadFailure(shown, str(path), f"line {number}: JSON nested too deeply")
+        record = jsonsafe.loads(line)
+    except RecordError as exc:
+        return ReadFailure(shown, str(path), f"line {number}: {exc}")
     return _record_to_document(record, path, number, settings, record_id=record_id, source=source)
 
 

@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline import jsonsafe
+from pipeline.jsonsafe import RecordError
 from pipeline.config import JSONL_SUFFIXES, ReadSettings
 from pipeline.errors import PipelineError
 from pipeline.ingest.manifest import load_manifest
@@ -152,9 +154,9 @@ def _record_tasks(
 def _record_id(line: str, id_field: str) -> tuple[str | None, str | None]:
     """The --id-field value of a JSON line, or the problem with it."""
     try:
-        record = json.loads(line)
-    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
-        return None, f"invalid JSON ({getattr(exc, 'msg', type(exc).__name__)})"
+        record = jsonsafe.loads(line)
+    except RecordError as exc:
+        return None, str(exc)
     if not isinstance(record, dict) or id_field not in record:
         return None, f"no {id_field!r} field to name the record by (--id-field)"
     value = record[id_field]

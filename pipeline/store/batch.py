@@ -3,7 +3,6 @@ happens (a worker process), written by the single writer."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import attrgetter
@@ -11,6 +10,7 @@ from typing import Any, Sequence
 
 import pyarrow as pa
 
+from pipeline import jsonsafe
 from pipeline.schema import STAGES, Document, Name, ProcessedDocument
 from pipeline.store.tables import CHILD_TABLES, COLUMNS, SPECS, TABLES, arrow_type
 
@@ -100,7 +100,7 @@ def prepare_batch(documents: Sequence[ProcessedDocument]) -> PreparedBatch:
     seen: set[str] = set()
     for d in documents:
         doc_id = d.content_hash
-        extra = json.dumps(d.extra, ensure_ascii=False, default=str)
+        extra = jsonsafe.dumps(d.extra)
         keys.append(DocKey(d.doc, d.path, doc_id, d.file, d.line, d.source_hash))
         builders["names"].add([Name(d.path, d.doc, d.file, d.line, doc_id, d.source_hash, d.meta, d.encoding, extra)], document=d)
         if doc_id in seen:

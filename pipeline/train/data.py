@@ -3,7 +3,6 @@ overridden by gold labels; one row per sentence, grouped by document for evaluat
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +10,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from pipeline import jsonsafe
+from pipeline.jsonsafe import RecordError
 from pipeline.schema import STANCE_LABELS
 from pipeline.citations.claims import claim_kinds
 from pipeline.extract.tagger import Tagger
@@ -121,9 +122,11 @@ def read_gold(gold_dir: str | Path) -> list[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TrainError(f"{path}, line {number}: not JSON ({exc.msg})") from exc
+                row = jsonsafe.loads(line)
+            except RecordError as exc:
+                raise TrainError(f"{path}, line {number}: {exc}") from exc
+            if not isinstance(row, dict):
+                raise TrainError(f"{path}, line {number}: expected a JSON object")
             missing = {"doc", "text", "stance", "instruments"} - set(row)
             if missing:
                 raise TrainError(f"{path}, line {number}: missing fields {sorted(missing)}")
