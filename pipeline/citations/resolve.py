@@ -24,6 +24,7 @@ from pipeline.citations.references import Reference, find_dates, parse_reference
 from pipeline.clean.markers import find_markers, marker_numbers, marker_style, normalize_marker
 from pipeline.errors import PipelineError
 from pipeline.schema import Citation, Marker, Note, Sentence
+from pipeline.textview import MAX_PIECE_CHARS, piece_around
 
 
 class CitationError(PipelineError, ValueError):
@@ -281,7 +282,7 @@ def extract_citations(
                 doc=doc_name,
                 sentence=sent.index,
                 marker=printed,
-                claim=sent.text,
+                claim=claim_text(sent.text, mk.position),
                 note=note.text if note else None,
                 note_index=note.index if note else None,
                 style=style,
@@ -306,7 +307,7 @@ def extract_citations(
                     doc=doc_name,
                     sentence=sent.index,
                     marker=ay.marker,
-                    claim=sent.text,
+                    claim=claim_text(sent.text, ay.start),
                     note=note.text if note else None,
                     note_index=note.index if note else None,
                     style="author-year",
@@ -323,6 +324,16 @@ def extract_citations(
 
     out.sort(key=lambda c: (c.sentence, c.position if c.position is not None else -1))
     return out
+
+
+def claim_text(sentence: str, position: int | None) -> str:
+    """The claim a citation at ``position`` supports: its sentence, or for a sentence longer
+    than ``textview.MAX_PIECE_CHARS`` (no sentence punctuation) the piece of it around the
+    citation, so that a thousand markers in one giant "sentence" do not each carry all of it."""
+    if len(sentence) <= MAX_PIECE_CHARS:
+        return sentence
+    start, end = piece_around(sentence, position or 0)
+    return sentence[start:end].strip()
 
 
 def citation_dates(text: str) -> list[str]:

@@ -85,10 +85,12 @@ def find_markers(text: str) -> list[MarkerHit]:
     if not isinstance(text, str):
         return []
     hits: list[MarkerHit] = []
-    taken: list[tuple[int, int]] = []
+    # characters already taken by an earlier pattern's marker: one byte per character, so the
+    # overlap test costs the marker's length, not the number of markers found (linear)
+    taken: bytearray | None = None
     for style, pat in MARKER_PATTERNS.items():
         for m in pat.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken is not None and taken.find(1, m.start(), m.end()) != -1:
                 continue
             inner = next((g for g in m.groups() if g), m.group(0)) if m.groups() else m.group(0)
             if style == "bracket":
@@ -101,7 +103,9 @@ def find_markers(text: str) -> list[MarkerHit]:
                 printed = inner.translate(_SUP_TO_DIGIT)
             else:
                 printed = re.sub(r"\s+", "", inner)
-            taken.append((m.start(), m.end()))
+            if taken is None:
+                taken = bytearray(len(text))
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
             hits.append(MarkerHit(printed, m.start(), m.end(), style))
     hits.sort(key=lambda h: h.start)
     return hits
