@@ -114,7 +114,7 @@ def test_a_long_sentence_is_stored_whole_and_extracted_in_pieces():
 def test_claim_of_a_citation_in_a_giant_sentence_is_its_piece():
     sentence = "字" * 5000
     claim = claim_text(sentence, 2500)
-    assert len(claim) <= MAX_PIECE_CHARS and claim_text("短句。", 1) == "短句。"
+    assert 0 < len(claim) <= MAX_PIECE_CHARS and claim_text("短句。", 1) == "短句。"
 
 
 def test_hundred_thousand_nested_sup_read_in_linear_time():

@@ -73,12 +73,20 @@ class AuditContext:
     parsed: dict[int, list[Reference]] = field(default_factory=dict)
     _units: dict[str, set[str]] = field(default_factory=dict)  # text -> content units (a claim is cited many times)
     _stripped: dict[str, str] = field(default_factory=dict)
+    _days: dict[str, set[str]] = field(default_factory=dict)
 
     def units(self, text: str) -> set[str]:
         """Content units of ``text`` (tokens and bigrams), computed once per distinct text."""
         found = self._units.get(text)
         if found is None:
             found = self._units[text] = char_bigrams(text) | set(tokenize(text, self.tokenizer))
+        return found
+
+    def claim_days(self, claim: str) -> set[str]:
+        """The full dates (YYYY-MM-DD) a claim states, once per distinct claim."""
+        found = self._days.get(claim)
+        if found is None:
+            found = self._days[claim] = {d for d, _, _ in find_dates(claim) if len(d) == 10}
         return found
 
     def stripped(self, claim: str) -> str:
@@ -238,7 +246,7 @@ def check_date_mismatch(ctx: AuditContext) -> Iterator[Finding]:
                     note_index=c.note_index,
                 )
             continue
-        claim_days = {d for d in (x for x, _, _ in find_dates(c.claim)) if len(d) == 10}
+        claim_days = ctx.claim_days(c.claim)
         note_days = {r.date for r in refs if r.date and len(r.date) == 10}
         if claim_days and note_days and not claim_days & note_days:
             yield Finding(
