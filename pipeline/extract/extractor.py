@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pipeline.extract.matcher import Hit, Matcher, resolve_longest
-from pipeline.extract.stance import Evidence, StanceContext, classify_stance, decide, prepare
+from pipeline.extract.stance import Evidence, StanceContext, classify_stance, decide, may_vote, prepare
 from pipeline.lexicons import Lexicons, load_lexicons
 from pipeline.textview import MAX_PIECE_CHARS, fold, pieces, to_simplified
 from pipeline.schema import Mention, Sentence, StanceLabel
@@ -124,12 +124,11 @@ class Extractor:
         for group in by_term.values():
             terms.extend(resolve_longest(group) if len(group) > 1 else group)
         terms.sort(key=lambda h: (h.start, h.end))
+        cues = [h for h in hits if h.kind == "stance"]
+        if not may_vote(view, cues, self.lexicons.stance):
+            return Extraction(frameworks, instruments, tuple(terms), "NONE", ())
         stance, evidence = classify_stance(
-            text,
-            view,
-            [h for h in hits if h.kind == "stance"],
-            self.lexicons.stance,
-            blocked=[(h.start, h.end) for h in frameworks],
+            text, view, cues, self.lexicons.stance, blocked=[(h.start, h.end) for h in frameworks],
         )
         return Extraction(frameworks, instruments, tuple(terms), stance, tuple(evidence))
 

@@ -68,6 +68,7 @@ class _Compiled:
     reducer: re.Pattern[str]
     china: re.Pattern[str]
     pair: re.Pattern[str]
+    any_pattern: re.Pattern[str] | None  # every pattern, mixed pattern and the reducer in one regex
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -99,7 +100,28 @@ def _compile(rules: StanceRules) -> _Compiled:
         reducer=reducer,
         china=re.compile(_alternation(rules.china_targets)),
         pair=re.compile(_alternation(rules.pair_targets)),
+        any_pattern=_union([p for _, p in rules.patterns] + list(rules.mixed_patterns) + [reducer]),
     )
+
+
+def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex that matches somewhere iff one of ``patterns`` does (None when they cannot be
+    joined: flags differ or a pattern refers to its own groups)."""
+    if any(p.flags != patterns[0].flags or re.search(r"\\\d|\(\?P=|\(\?\(", p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
+
+
+def may_vote(view: str, cue_hits: Sequence[Hit], rules: StanceRules) -> bool:
+    """False when no labelling function can vote on the sentence (no stance cue, no pattern or
+    reducer match): its stance is NONE without reading it further. One regex pass."""
+    if cue_hits:
+        return True
+    union = _compiled(rules).any_pattern
+    return union is None or union.search(view) is not None
 
 
 def _clause_before(view: str, start: int, width: int, stops: str = _CLAUSE_END) -> str:
