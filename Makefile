@@ -6,7 +6,7 @@ SHARED ?= ../shared
 DB ?= policytext.duckdb
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-all eval bench lint report clean
+.PHONY: run test test-all eval bench bench-scaling lint report clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,10 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench --shared $(SHARED) --out bench-results $(BENCH_ARGS)
+
+# every stage on pathological input of 10 kB .. 10 MB: time per MB and the slope (must be flat)
+bench-scaling: $(STAMP)
+	$(BIN)/python -m benchmarks.scaling --out bench-results $(SCALING_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check pipeline tests

@@ -54,11 +54,21 @@ def _cell(value: Any, limit: int) -> str:
     else:
         text = str(value)
     text = visible(" ".join(text.split()))
-    while _width(text) > limit:
-        text = text[: max(1, len(text) - 2)] + "…" if not text.endswith("…") else text[:-2] + "…"
-        if len(text) <= 2:
-            break
-    return text
+    return _shorten(text, limit)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` that fits ``limit`` columns with an ellipsis (at least
+    one character kept). One pass over prefix widths: linear in the length of the text."""
+    if _width(text) <= limit:
+        return text
+    widths = [0]
+    for ch in text:
+        widths.append(widths[-1] + (2 if unicodedata.east_asian_width(ch) in "WF" else 1))
+    k = max(0, len(text) - 2) if text.endswith("…") else max(1, len(text) - 2)
+    while k > 1 and widths[k] + 1 > limit:
+        k -= 1
+    return text[:k] + "…"
 
 
 def write_records(records: Sequence[dict[str, Any]], fmt: str, out: TextIO, *, columns: Sequence[str] | None = None, max_width: int = 48) -> None:

@@ -17,6 +17,7 @@ spaced out (``I P E F``) counts once; :func:`query_view` is how a user's search 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 # Whitespace as the counters remove it: ASCII whitespace and the Unicode separators.
@@ -130,3 +131,50 @@ def query_view(text: str) -> str:
 def count_han(text: str) -> int:
     """Han characters in ``text`` (the denominator of relative frequencies)."""
     return sum(map(len, _HAN_RUN.findall(text)))  # runs, not characters: far fewer matches
+
+
+# -- long sentences ---------------------------------------------------------------------------
+# A "sentence" without sentence punctuation (a table, a PDF that lost its stops) can be as long
+# as the document. Stages that look at a sentence as a whole (the stance rules, a citation's
+# claim) see it in pieces of at most MAX_PIECE_CHARS, cut after the last clause punctuation of
+# the window (or at the window's end when there is none); the sentence itself is stored whole.
+MAX_PIECE_CHARS = 1000
+_CLAUSE_STOPS = "，；：、,;:。！？!?\n "
+
+
+def pieces(text: str, cap: int = MAX_PIECE_CHARS) -> list[tuple[int, int]]:
+    """``[start, end)`` spans covering ``text``: one span when it is at most ``cap`` long,
+    else pieces of at most ``cap`` characters, each cut after the last clause punctuation in
+    its second half (or at ``cap``). Linear in the length of the text."""
+    n = len(text)
+    if n <= cap:
+        return [(0, n)]
+    spans = []
+    start = 0
+    while n - start > cap:
+        hi = start + cap
+        cut = max(text.rfind(ch, start + cap // 2, hi) for ch in _CLAUSE_STOPS)
+        end = cut + 1 if cut >= 0 else hi
+        spans.append((start, end))
+        start = end
+    spans.append((start, n))
+    return spans
+
+
+def piece_around(text: str, position: int, cap: int = MAX_PIECE_CHARS) -> tuple[int, int]:
+    """The span of :func:`pieces` that holds ``position`` (the last piece for the end)."""
+    if len(text) <= cap:
+        return 0, len(text)
+    spans = _cached_pieces(text, cap)
+    i = bisect_right(_ends(text, cap), position)
+    return spans[min(i, len(spans) - 1)]
+
+
+@lru_cache(maxsize=16)
+def _cached_pieces(text: str, cap: int) -> tuple[tuple[int, int], ...]:
+    return tuple(pieces(text, cap))
+
+
+@lru_cache(maxsize=16)
+def _ends(text: str, cap: int) -> tuple[int, ...]:
+    return tuple(end for _, end in _cached_pieces(text, cap))

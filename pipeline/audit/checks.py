@@ -71,6 +71,30 @@ class AuditContext:
     known_documents: Sequence[KnownDocument] = ()
     tokenizer: Any = None
     parsed: dict[int, list[Reference]] = field(default_factory=dict)
+    _units: dict[str, set[str]] = field(default_factory=dict)  # text -> content units (a claim is cited many times)
+    _stripped: dict[str, str] = field(default_factory=dict)
+    _days: dict[str, set[str]] = field(default_factory=dict)
+
+    def units(self, text: str) -> set[str]:
+        """Content units of ``text`` (tokens and bigrams), computed once per distinct text."""
+        found = self._units.get(text)
+        if found is None:
+            found = self._units[text] = char_bigrams(text) | set(tokenize(text, self.tokenizer))
+        return found
+
+    def claim_days(self, claim: str) -> set[str]:
+        """The full dates (YYYY-MM-DD) a claim states, once per distinct claim."""
+        found = self._days.get(claim)
+        if found is None:
+            found = self._days[claim] = {d for d, _, _ in find_dates(claim) if len(d) == 10}
+        return found
+
+    def stripped(self, claim: str) -> str:
+        """``claim`` without its author-year citations, once per distinct claim."""
+        found = self._stripped.get(claim)
+        if found is None:
+            found = self._stripped[claim] = _strip_citations(claim)
+        return found
 
     def refs(self, note: Note) -> list[Reference]:
         if note.index not in self.parsed:
@@ -113,9 +137,13 @@ def char_bigrams(text: str) -> set[str]:
 
 
 def _strip_citations(text: str) -> str:
-    for ay in reversed(find_author_year(text)):
-        text = text[: ay.start] + text[ay.end:]
-    return text
+    kept, pos = [], 0
+    for ay in sorted(find_author_year(text), key=lambda a: a.start):
+        if ay.start >= pos:
+            kept.append(text[pos:ay.start])
+            pos = ay.end
+    kept.append(text[pos:])
+    return "".join(kept)
 
 
 def _article_date(meta: DocumentMeta) -> tuple[int, int | None] | None:
@@ -218,7 +246,7 @@ def check_date_mismatch(ctx: AuditContext) -> Iterator[Finding]:
                     note_index=c.note_index,
                 )
             continue
-        claim_days = {d for d in (x for x, _, _ in find_dates(c.claim)) if len(d) == 10}
+        claim_days = ctx.claim_days(c.claim)
         note_days = {r.date for r in refs if r.date and len(r.date) == 10}
         if claim_days and note_days and not claim_days & note_days:
             yield Finding(
@@ -369,8 +397,10 @@ def check_malformed_urls(ctx: AuditContext) -> Iterator[Finding]:
 def topic_overlap(title: str, claim: str, tokenizer: Any = None) -> tuple[float, list[str]]:
     """Share of the title's content units (jieba tokens and char bigrams) found in the claim."""
     claim = _strip_citations(claim)
-    t_units = char_bigrams(title) | set(tokenize(title, tokenizer))
-    c_units = char_bigrams(claim) | set(tokenize(claim, tokenizer))
+    return _overlap(char_bigrams(title) | set(tokenize(title, tokenizer)), char_bigrams(claim) | set(tokenize(claim, tokenizer)))
+
+
+def _overlap(t_units: set[str], c_units: set[str]) -> tuple[float, list[str]]:
     if not t_units:
         return 1.0, []
     shared = sorted(t_units & c_units)
@@ -387,13 +417,14 @@ def check_topic_mismatch(ctx: AuditContext) -> Iterator[Finding]:
         refs = [r for r in ctx.refs(notes[c.note_index]) if r.title and r.type not in ("data", "note")]
         if not refs:
             continue
-        claim = _strip_citations(c.claim)
+        claim = ctx.stripped(c.claim)
         scores = []
         for r in refs:
             cjk_title = bool(re.search(r"[\u3400-\u9fff]", r.title))
             if not cjk_title and not re.search(r"[A-Za-z]{3,}", claim):
                 break  # cannot compare an English title with an all-Chinese claim
-            scores.append(topic_overlap(r.title, claim, ctx.tokenizer))
+            # the claim is already stripped: stripping it again finds nothing
+            scores.append(_overlap(ctx.units(r.title), ctx.units(ctx.stripped(claim))))
         else:
             if scores and max(s for s, _ in scores) == 0.0:
                 yield Finding(

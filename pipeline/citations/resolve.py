@@ -24,6 +24,7 @@ from pipeline.citations.references import Reference, find_dates, parse_reference
 from pipeline.clean.markers import find_markers, marker_numbers, marker_style, normalize_marker
 from pipeline.errors import PipelineError
 from pipeline.schema import Citation, Marker, Note, Sentence
+from pipeline.textview import MAX_PIECE_CHARS, piece_around
 
 
 class CitationError(PipelineError, ValueError):
@@ -74,6 +75,22 @@ class _Resolver:
             if num is not None and num not in self.by_number:
                 self.by_number[num] = n
         self.parsed: dict[int, list[Reference]] = {}
+        # footnotes by their normalised marker, and each reference's author keys: looked up
+        # per citation instead of scanning every note for every marker (linear, not quadratic)
+        self.by_key: dict[str, list[Note]] = {}
+        for n in self.footnotes:
+            self.by_key.setdefault(normalize_marker(n.marker or ""), []).append(n)
+        self._ref_keys: list[tuple[Note, list[str], str]] | None = None
+        self._author_year: dict[tuple[tuple[str, ...], str], tuple[Note | None, str, bool]] = {}
+
+    def ref_keys(self) -> list[tuple[Note, list[str], str]]:
+        if self._ref_keys is None:
+            self._ref_keys = []
+            for n in self.references:
+                refs = self.parsed_refs(n)
+                ref = refs[0] if refs else None
+                self._ref_keys.append((n, [name_key(a) for a in (ref.authors if ref else [])], re.sub(r"\s", "", n.text).lower()))
+        return self._ref_keys
 
     def parsed_refs(self, note: Note) -> list[Reference]:
         if note.index not in self.parsed:
@@ -81,8 +98,7 @@ class _Resolver:
         return self.parsed[note.index]
 
     def footnote(self, marker: str, page: int | None, raw_pos: int | None) -> tuple[Note | None, str]:
-        key = normalize_marker(marker)
-        same = [n for n in self.footnotes if normalize_marker(n.marker or "") == key]
+        same = self.by_key.get(normalize_marker(marker), [])
         if not same:
             return None, "unresolved"
         if page is not None and any(n.page is not None for n in same):
@@ -110,15 +126,17 @@ class _Resolver:
         matched (the year differs — a DATE_MISMATCH for the audit)."""
         if not self.references or not names:
             return None, "unresolved", False
+        key = (tuple(names), year)
+        if key not in self._author_year:
+            self._author_year[key] = self._find_author_year(names, year)
+        return self._author_year[key]
+
+    def _find_author_year(self, names: tuple[str, ...], year: str) -> tuple[Note | None, str, bool]:
         first = name_key(names[0])
         y = int(year[:4])
         suffix = year[4:]
         author_hits: list[Note] = []
-        for n in self.references:
-            refs = self.parsed_refs(n)
-            ref = refs[0] if refs else None
-            keys = [name_key(a) for a in (ref.authors if ref else [])]
-            text_key = re.sub(r"\s", "", n.text).lower()
+        for n, keys, text_key in self.ref_keys():
             if first and (first in keys or (not keys and first in text_key[:40])):
                 author_hits.append(n)
         same_year = [
@@ -240,10 +258,7 @@ def extract_citations(
         if marker_style(printed) == "footnote" or not resolver.references:
             groups.setdefault(printed, []).append(k)
     for symbol, ks in groups.items():
-        cands = sorted(
-            (n for n in resolver.footnotes if normalize_marker(n.marker or "") == symbol),
-            key=lambda n: (n.start, n.index),
-        )
+        cands = sorted(resolver.by_key.get(symbol, []), key=lambda n: (n.start, n.index))
         if not cands:
             continue
         ks = sorted(ks, key=lambda k: (markers[k].start, k))
@@ -281,7 +296,7 @@ def extract_citations(
                 doc=doc_name,
                 sentence=sent.index,
                 marker=printed,
-                claim=sent.text,
+                claim=claim_text(sent.text, mk.position),
                 note=note.text if note else None,
                 note_index=note.index if note else None,
                 style=style,
@@ -306,7 +321,7 @@ def extract_citations(
                     doc=doc_name,
                     sentence=sent.index,
                     marker=ay.marker,
-                    claim=sent.text,
+                    claim=claim_text(sent.text, ay.start),
                     note=note.text if note else None,
                     note_index=note.index if note else None,
                     style="author-year",
@@ -323,6 +338,19 @@ def extract_citations(
 
     out.sort(key=lambda c: (c.sentence, c.position if c.position is not None else -1))
     return out
+
+
+CLAIM_PIECE_CHARS = 300  # the claim of a citation inside a sentence longer than MAX_PIECE_CHARS
+
+
+def claim_text(sentence: str, position: int | None) -> str:
+    """The claim a citation at ``position`` supports: its sentence, or for a sentence longer
+    than ``textview.MAX_PIECE_CHARS`` (no sentence punctuation) the piece of it around the
+    citation, so that a thousand markers in one giant "sentence" do not each carry all of it."""
+    if len(sentence) <= MAX_PIECE_CHARS:
+        return sentence
+    start, end = piece_around(sentence, position or 0, CLAIM_PIECE_CHARS)
+    return sentence[start:end].strip()
 
 
 def citation_dates(text: str) -> list[str]:

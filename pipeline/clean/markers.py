@@ -10,6 +10,7 @@ The cleaner removes markers from sentence text with :func:`find_markers` and sto
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
@@ -43,14 +44,20 @@ class MarkerHit:
     style: str  # "circled" | "bracket" | "superscript" | "sup" | "caret"
 
 
+_MARKUP = re.compile(r"</?sup>|\^|\\")
+_SPACE_RUN = re.compile(r"\s+")
+_NUMBER_DOT = re.compile(r"^(\d{1,3})[.、)]$")
+
+
+@lru_cache(maxsize=4096)
 def normalize_marker(marker: str) -> str:
     """Canonical form of a note marker for comparison: ``<sup>①</sup>``/``^①`` → ``①``,
-    ``［1］``/``[ 1 ]`` → ``[1]``, ``¹`` → ``1``, ``1.`` → ``1``."""
-    m = re.sub(r"</?sup>|\^|\\", "", marker or "").strip()
+    ``［1］``/``[ 1 ]`` → ``[1]``, ``¹`` → ``1``, ``1.`` → ``1``. (Markers repeat: cached.)"""
+    m = _MARKUP.sub("", marker or "").strip()
     m = m.translate(_SUP_TO_DIGIT)
     m = m.replace("［", "[").replace("］", "]").replace("【", "[").replace("】", "]")
-    m = re.sub(r"\s+", "", m)
-    m = re.sub(r"^(\d{1,3})[.、)]$", r"\1", m)
+    m = _SPACE_RUN.sub("", m)
+    m = _NUMBER_DOT.sub(r"\1", m)
     return m
 
 
@@ -85,10 +92,12 @@ def find_markers(text: str) -> list[MarkerHit]:
     if not isinstance(text, str):
         return []
     hits: list[MarkerHit] = []
-    taken: list[tuple[int, int]] = []
+    # characters already taken by an earlier pattern's marker: one byte per character, so the
+    # overlap test costs the marker's length, not the number of markers found (linear)
+    taken: bytearray | None = None
     for style, pat in MARKER_PATTERNS.items():
         for m in pat.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken is not None and taken.find(1, m.start(), m.end()) != -1:
                 continue
             inner = next((g for g in m.groups() if g), m.group(0)) if m.groups() else m.group(0)
             if style == "bracket":
@@ -101,7 +110,9 @@ def find_markers(text: str) -> list[MarkerHit]:
                 printed = inner.translate(_SUP_TO_DIGIT)
             else:
                 printed = re.sub(r"\s+", "", inner)
-            taken.append((m.start(), m.end()))
+            if taken is None:
+                taken = bytearray(len(text))
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
             hits.append(MarkerHit(printed, m.start(), m.end(), style))
     hits.sort(key=lambda h: h.start)
     return hits

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pipeline.extract.matcher import Hit, Matcher, resolve_longest
-from pipeline.extract.stance import Evidence, StanceContext, classify_stance, prepare
+from pipeline.extract.stance import Evidence, StanceContext, classify_stance, decide, may_vote, prepare
 from pipeline.lexicons import Lexicons, load_lexicons
-from pipeline.textview import fold, to_simplified
+from pipeline.textview import MAX_PIECE_CHARS, fold, pieces, to_simplified
 from pipeline.schema import Mention, Sentence, StanceLabel
 
 LABELLED_KINDS = ("framework", "instrument", "blocker")
@@ -82,7 +82,37 @@ class Extractor:
         return prepare(text, view, [h for h in hits if h.kind == "stance"], self.lexicons.stance, blocked=frameworks)
 
     def extract(self, text: str, simplified: str | None = None) -> Extraction:
-        """All labels of ``text``; ``simplified`` (same length) saves the t2s conversion."""
+        """All labels of ``text``; ``simplified`` (same length) saves the t2s conversion.
+
+        A text longer than ``textview.MAX_PIECE_CHARS`` (a "sentence" without sentence
+        punctuation) is read in pieces cut at clause punctuation (``textview.pieces``): each
+        piece is extracted on its own, offsets shifted back into the text, and the stance is
+        decided once over every piece's votes. This bounds the work per piece, so a long text
+        costs time linear in its length."""
+        if simplified is None or len(simplified) != len(text):
+            simplified = to_simplified(text)
+        if len(text) > MAX_PIECE_CHARS:
+            return self._extract_pieces(text, simplified)
+        return self._extract_one(text, simplified)
+
+    def _extract_pieces(self, text: str, simplified: str) -> Extraction:
+        frameworks: list[Hit] = []
+        instruments: list[Hit] = []
+        terms: list[Hit] = []
+        evidence: list[Evidence] = []
+        for start, end in pieces(text):
+            part = self._extract_one(text[start:end], simplified[start:end])
+            shift = (lambda hs: [h._replace(start=h.start + start, end=h.end + start) for h in hs]) if start else list
+            frameworks += shift(part.frameworks)
+            instruments += shift(part.instruments)
+            terms += shift(part.terms)
+            evidence += [replace(e, start=e.start + start, end=e.end + start) for e in part.stance_evidence]
+        votes: dict[str, list[Evidence]] = {}
+        for e in evidence:
+            votes.setdefault(e.rule, []).append(e)
+        return Extraction(tuple(frameworks), tuple(instruments), tuple(terms), decide(votes), tuple(evidence))
+
+    def _extract_one(self, text: str, simplified: str) -> Extraction:
         view, hits, labelled = self._match(text, simplified)
         frameworks = tuple(h for h in labelled if h.kind == "framework")
         instruments = tuple(h for h in labelled if h.kind == "instrument")
@@ -94,12 +124,11 @@ class Extractor:
         for group in by_term.values():
             terms.extend(resolve_longest(group) if len(group) > 1 else group)
         terms.sort(key=lambda h: (h.start, h.end))
+        cues = [h for h in hits if h.kind == "stance"]
+        if not may_vote(view, cues, self.lexicons.stance):
+            return Extraction(frameworks, instruments, tuple(terms), "NONE", ())
         stance, evidence = classify_stance(
-            text,
-            view,
-            [h for h in hits if h.kind == "stance"],
-            self.lexicons.stance,
-            blocked=[(h.start, h.end) for h in frameworks],
+            text, view, cues, self.lexicons.stance, blocked=[(h.start, h.end) for h in frameworks],
         )
         return Extraction(frameworks, instruments, tuple(terms), stance, tuple(evidence))
 

@@ -74,15 +74,41 @@ class Matcher:
 
 def resolve_longest(hits: Iterable[Hit]) -> list[Hit]:
     """Keep non-overlapping hits, longest first (leftmost on ties); returned in text order.
-    Hits with the same span but different labels are all kept."""
-    kept: list[Hit] = []
-    taken: list[tuple[int, int]] = []
-    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
-        if any(hit.start < e and s < hit.end and (s, e) != (hit.start, hit.end) for s, e in taken):
+    Hits with the same span but different labels are all kept.
+
+    Linear in the hits and their lengths: the distinct spans are sorted once (longest, then
+    leftmost) and each is checked against an occupancy map of the characters already taken
+    (``bytearray.find`` over the span, bounded by the longest alias), instead of against
+    every kept span."""
+    by_span: dict[tuple[int, int], list[Hit]] = {}
+    for hit in hits:
+        by_span.setdefault((hit.start, hit.end), []).append(hit)
+    if not by_span:
+        return []
+    if len(by_span) == 1:
+        ((span, group),) = by_span.items()
+        return _distinct_labels(group)
+    low = min(s for s, _ in by_span)
+    taken = bytearray(max(e for _, e in by_span) - low)
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(by_span, key=lambda span: (span[0] - span[1], span[0])):
+        a, b = start - low, end - low
+        if taken.find(1, a, b) != -1:
             continue
-        if (hit.start, hit.end) in taken and any(k.label == hit.label and (k.start, k.end) == (hit.start, hit.end) for k in kept):
-            continue
-        kept.append(hit)
-        taken.append((hit.start, hit.end))
-    kept.sort(key=lambda h: (h.start, h.end))
-    return kept
+        taken[a:b] = b"\x01" * (b - a)
+        kept.append((start, end))
+    kept.sort()
+    return [hit for span in kept for hit in _distinct_labels(by_span[span])]
+
+
+def _distinct_labels(group: list[Hit]) -> list[Hit]:
+    """The hits of one span, the first of each label (in the order given)."""
+    if len(group) == 1:
+        return group
+    seen: set[str] = set()
+    out = []
+    for hit in group:
+        if hit.label not in seen:
+            seen.add(hit.label)
+            out.append(hit)
+    return out

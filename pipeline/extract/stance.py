@@ -23,6 +23,7 @@ which ``policytext eval --rules`` prints.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class _Compiled:
     reducer: re.Pattern[str]
     china: re.Pattern[str]
     pair: re.Pattern[str]
+    any_pattern: re.Pattern[str] | None  # every pattern, mixed pattern and the reducer in one regex
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -98,7 +100,28 @@ def _compile(rules: StanceRules) -> _Compiled:
         reducer=reducer,
         china=re.compile(_alternation(rules.china_targets)),
         pair=re.compile(_alternation(rules.pair_targets)),
+        any_pattern=_union([p for _, p in rules.patterns] + list(rules.mixed_patterns) + [reducer]),
     )
+
+
+def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex that matches somewhere iff one of ``patterns`` does (None when they cannot be
+    joined: flags differ or a pattern refers to its own groups)."""
+    if any(p.flags != patterns[0].flags or re.search(r"\\\d|\(\?P=|\(\?\(", p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
+
+
+def may_vote(view: str, cue_hits: Sequence[Hit], rules: StanceRules) -> bool:
+    """False when no labelling function can vote on the sentence (no stance cue, no pattern or
+    reducer match): its stance is NONE without reading it further. One regex pass."""
+    if cue_hits:
+        return True
+    union = _compiled(rules).any_pattern
+    return union is None or union.search(view) is not None
 
 
 def _clause_before(view: str, start: int, width: int, stops: str = _CLAUSE_END) -> str:
@@ -126,8 +149,29 @@ def _negations(compiled: _Compiled, window: str) -> int:
     return sum(1 for m in compiled.negator.finditer(window) if m.lastgroup == "neg")
 
 
-def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+class _Spans:
+    """Spans asked "is [start, end) inside one of you?" in O(log n): sorted by start, with the
+    running maximum of the ends (a span holding it exists iff some span starting at or before
+    ``start`` ends at or after ``end``)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]):
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach: list[int] = []
+        top = -1
+        for _, e in ordered:
+            top = max(top, e)
+            self.reach.append(top)
+
+    def holds(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start)
+        return i > 0 and self.reach[i - 1] >= end
+
+
+def _inside(spans: Sequence[tuple[int, int]] | _Spans, start: int, end: int) -> bool:
+    if not isinstance(spans, _Spans):
+        spans = _Spans(spans)
+    return spans.holds(start, end)
 
 
 @dataclass(frozen=True)
@@ -173,12 +217,13 @@ def prepare(text: str, view: str, cue_hits: Sequence[Hit], rules: StanceRules, *
         for m in compiled.reducer.finditer(view):
             negated = _negations(compiled, _clause_before(view, m.start(), NEGATION_WINDOW)) % 2 == 1
             ctx.reduced.append((Evidence("stance", "", text[m.start():m.end()], m.start(), m.end(), "reducer"), negated))
-    reduced_spans = [(e.start, e.end) for e, _ in ctx.reduced]
+    reduced_spans = _Spans([(e.start, e.end) for e, _ in ctx.reduced])
     for polarity, pattern in rules.patterns:
         for m in pattern.finditer(view):
             if not _inside(reduced_spans, m.start(), m.end()):
                 ctx.patterns.append(Evidence("stance", polarity, text[m.start():m.end()], m.start(), m.end(), "pattern"))
-    pattern_spans = [(e.start, e.end) for e in ctx.patterns]
+    pattern_spans = _Spans([(e.start, e.end) for e in ctx.patterns])
+    blocked = _Spans(blocked)
     # a cue inside a framework's name (关税 in 关税与贸易总协定) is out before overlaps are resolved
     ctx.cues += [Cue(h, h.alias.label, h.alias.mode, False, "framework") for h in cue_hits if _inside(blocked, h.start, h.end)]
     for hit in resolve_longest(h for h in cue_hits if not _inside(blocked, h.start, h.end)):

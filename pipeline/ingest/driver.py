@@ -97,6 +97,9 @@ def ingest(
         kwargs = {"manifest": manifest_path, "read": read, "run_extraction": settings.run_extraction,
                   "segmenter": settings.segmenter, "lexicon_dir": settings.lexicon_dir}
         if settings.workers > 1 or settings.scheduler:
+            # the writer only appends prepared Arrow batches: one DuckDB thread leaves the cores
+            # to the workers (DuckDB would otherwise start a thread per core)
+            store.con.execute("SET threads = 1")
             results = run_distributed(run_task, tasks, kwargs, workers=settings.workers, scheduler=settings.scheduler)
         else:
             results = (run_task(task, **kwargs) for task in tasks)
@@ -117,6 +120,7 @@ def ingest(
         for failure in path_failures:
             _record_failure(summary, failure, on_failure, settings)
         progress.close()
+        store.con.execute("RESET threads")
         summary.counts["removed"] += _remove_gone(store, scopes)
         for outcome in _settle(store, written):
             summary.add(outcome)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
 from pipeline.errors import ReadError
@@ -21,16 +23,20 @@ def html_to_text(html: str, path: str) -> str:
     for tag in soup.find_all(_DROP):
         if not tag.decomposed:  # nested drops: the outer one already took it
             tag.decompose()
+    # only the outermost <sup> of a nest is replaced (with all its text): the inner ones go
+    # with it, and replacing each of them too walked its subtree again (quadratic in depth)
+    inner: set[int] = set()
     for sup in soup.find_all("sup"):
+        if id(sup) in inner:
+            continue
+        inner.update(id(t) for t in sup.find_all("sup"))
         sup.replace_with(f"<sup>{sup.get_text(strip=True)}</sup>")
     root = soup.find("article") or soup.find("main") or soup.body or soup
     title = soup.title.get_text(strip=True) if soup.title else ""
     text = _block_text(root)
     lines = [line.strip() for line in text.splitlines()]
     body = "\n".join(lines)
-    while "\n\n\n" in body:
-        body = body.replace("\n\n\n", "\n\n")
-    body = body.strip()
+    body = _BLANK_RUN.sub("\n\n", body).strip()
     if title and not body.startswith(title):
         body = f"{title}\n\n{body}"
     if not body:
@@ -39,6 +45,7 @@ def html_to_text(html: str, path: str) -> str:
 
 
 _END = object()
+_BLANK_RUN = re.compile(r"\n{3,}")
 
 
 def _block_text(root: Tag) -> str:

@@ -271,14 +271,24 @@ def _read_jsonl(path: Path, settings: ReadSettings, *, inputs: str = "") -> Iter
 def iter_jsonl_lines(path: Path, failures: list[ReadFailure]) -> Iterator[tuple[int, str]]:
     """(1-based line number, line) of every non-blank line, streamed. A line that is not
     UTF-8 ends the file with a failure appended to ``failures``."""
+    for number, line, _, _ in iter_jsonl_spans(path, failures):
+        yield number, line
+
+
+def iter_jsonl_spans(path: Path, failures: list[ReadFailure]) -> Iterator[tuple[int, str, int, int]]:
+    """(line number, line, byte offset, byte length) of every non-blank line (the bytes of
+    the line without a leading byte-order mark), streamed; see :func:`iter_jsonl_lines`."""
     name = path.name
     any_record = False
     with path.open("rb") as raw:
         # Line by line in bytes, decoded per line: a text wrapper decodes 8 KB chunks ahead,
         # so a bad byte on line 2 would be reported as line 1 and lose line 1.
+        pos = 0
         for number, data in enumerate(raw, start=1):
+            offset, pos = pos, pos + len(data)
             if number == 1 and data.startswith(codecs.BOM_UTF8):
                 data = data[len(codecs.BOM_UTF8):]
+                offset += len(codecs.BOM_UTF8)
             try:
                 line = data.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -286,7 +296,7 @@ def iter_jsonl_lines(path: Path, failures: list[ReadFailure]) -> Iterator[tuple[
                 return
             if line.strip():
                 any_record = True
-                yield number, line
+                yield number, line, offset, len(data)
     if not any_record:
         failures.append(ReadFailure(name, str(path), "no records (empty JSON Lines file)"))
 

@@ -22,7 +22,7 @@ from pipeline.config import JSONL_SUFFIXES, ReadSettings
 from pipeline.errors import PipelineError
 from pipeline.ingest.manifest import load_manifest
 from pipeline.ingest.process import process_document
-from pipeline.ingest.readers import ReadFailure, Unchanged, expand_paths, iter_jsonl_lines, name_key, read_path, record_from_line, source_hash
+from pipeline.ingest.readers import ReadFailure, Unchanged, expand_paths, iter_jsonl_spans, name_key, read_path, record_from_line, source_hash
 from pipeline.schema import ProcessedDocument, RawDocument
 from pipeline.segment import segmenter_for
 from pipeline.store import DocKey, PreparedBatch, Store, prepare_batch
@@ -35,10 +35,14 @@ class FilesTask:
 
 @dataclass(frozen=True)
 class RecordLine:
+    """A record of a JSON Lines file, by where it is: the worker reads the bytes itself (the
+    driver sends no text)."""
+
     number: int  # 1-based line number
-    text: str  # the raw JSON line
+    offset: int  # byte offset of the line in the file
+    length: int  # byte length of the line
     record_id: str | None  # the --id-field value, when the dump has one
-    source: str  # source hash of the line
+    source: str  # source hash of the line (checked again by the worker: the file may change)
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def _record_tasks(
                 todo.append(r)
         return RecordsTask(str(path), todo, named)
 
-    for number, text in iter_jsonl_lines(path, file_failures):
+    for number, text, offset, length in iter_jsonl_spans(path, file_failures):
         record_id = None
         if read.id_field:
             record_id, problem = _record_id(text, read.id_field)
@@ -137,9 +141,8 @@ def _record_tasks(
                 failures.append(ReadFailure(f"{path.name}#{number}", str(path), f"line {number}: {problem}"))
                 continue
             ids[record_id] = number
-        inputs = _inputs(manifest.get(f"{path.name}#{record_id if record_id is not None else number}") or manifest.get(path.name), read, real) \
-            if manifest else file_inputs
-        lines.append(RecordLine(number, text, record_id, source_hash(text.encode("utf-8", "surrogatepass"), inputs)))
+        inputs = _record_inputs(manifest, path.name, record_id, number, read, real) if manifest else file_inputs
+        lines.append(RecordLine(number, offset, length, record_id, source_hash(text.encode("utf-8", "surrogatepass"), inputs)))
         if len(lines) >= batch_size:
             yield task(lines)
             lines = []
@@ -149,6 +152,13 @@ def _record_tasks(
     failures.extend(file_failures)
     if not ended_early:
         scopes.files.append(real)
+
+
+def _record_inputs(manifest: dict[str, dict[str, Any]], name: str, record_id: str | None, number: int, read: ReadSettings,
+                   real: str) -> str:
+    """The metadata inputs of one record (its manifest entry, or its file's)."""
+    entry = manifest.get(f"{name}#{record_id if record_id is not None else number}") or manifest.get(name)
+    return _inputs(entry, read, real)
 
 
 def _record_id(line: str, id_field: str) -> tuple[str | None, str | None]:
@@ -209,8 +219,7 @@ def run_task(
                                  known_source=task.known.get(name_key(os.path.realpath(p))))
         )
     else:
-        path = Path(task.path)
-        raws = (record_from_line(path, r.number, r.text, read, record_id=r.record_id, source=r.source) for r in task.lines)
+        raws = _records(Path(task.path), task.lines, read, entries)
     for raw in raws:
         if isinstance(raw, ReadFailure):
             failures.append(raw)
@@ -228,6 +237,30 @@ def run_task(
     if isinstance(task, RecordsTask):
         batch.keys.extend(task.known)
     return TaskResult(batch, failures, unchanged, len(processed), seen)
+
+
+def _records(path: Path, lines: list[RecordLine], read: ReadSettings, manifest: dict[str, dict[str, Any]]
+             ) -> Iterator[RawDocument | ReadFailure]:
+    """The documents of a task's records, read by byte range from the file (one open). A
+    record whose bytes no longer hash as the driver found them (the file changed meanwhile)
+    is a failure, never a wrong row."""
+    real = os.path.realpath(path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        for r in lines:
+            yield ReadFailure(f"{path.name}#{r.record_id or r.number}", str(path), f"cannot read file ({exc.strerror or exc})")
+        return
+    with handle:
+        for r in lines:
+            handle.seek(r.offset)
+            data = handle.read(r.length)
+            shown = f"{path.name}#{r.record_id if r.record_id is not None else r.number}"
+            inputs = _record_inputs(manifest, path.name, r.record_id, r.number, read, real)
+            if source_hash(data, inputs) != r.source:
+                yield ReadFailure(shown, str(path), f"line {r.number}: the file changed while it was ingested; run the ingest again")
+                continue
+            yield record_from_line(path, r.number, data.decode("utf-8"), read, record_id=r.record_id, source=r.source)
 
 
 def process_raw(
