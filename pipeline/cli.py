@@ -67,16 +67,20 @@ def cli():
 @click.option("--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786): run on that cluster.")
 @click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True, help="Segmentation backend: jieba (reference) or rjieba (same tokens, faster).")
 @lexicons_option
+@click.option("--ocr", type=click.Choice(["auto", "never", "always"]), default="auto", show_default=True,
+              help="PDF pages without a usable text layer: OCR them (auto), leave them empty (never); always: OCR every page.")
+@click.option("--ocr-cache", type=click.Path(file_okay=False), help="Folder for per-page OCR results (re-reading a scan is then free).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @domain_errors
 def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_extract, batch_size, workers, scheduler, segmenter,
-           lexicon_dir, quiet):
+           lexicon_dir, ocr, ocr_cache, quiet):
     """Read files, directories (recursively) and globs into the store.
 
     Re-ingesting an unchanged file is a no-op; a changed file replaces its rows.
     Exit status 1 when any file failed.
 
     Example: policytext ingest articles/ dumps/*.jsonl --text-field body
+    Example: policytext ingest scans/ --ocr auto --ocr-cache ~/.cache/policytext-ocr
     """
     from pipeline.ingest.driver import ingest as run_ingest
 
@@ -84,7 +88,7 @@ def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_ext
         paths,
         db=db,
         manifest=manifest,
-        read=ReadSettings(text_field=text_field, id_field=id_field),
+        read=ReadSettings(text_field=text_field, id_field=id_field, ocr=ocr, ocr_cache=ocr_cache),
         settings=IngestSettings(
             batch_size=batch_size, strict=strict, run_extraction=not no_extract,
             progress=not quiet and sys.stderr.isatty(), workers=workers, scheduler=scheduler, segmenter=segmenter,

@@ -6,8 +6,8 @@ text layer honours ``/ActualText``, so 长/⻓, 户/戶 come out as printed). A 
 usable text layer (no characters, or mostly private-use / unmapped code points: a broken
 ToUnicode map) is OCRed when ``ocr`` allows it (``pipeline.ingest.ocr``).
 
-The reader returns the document's raw text (the printed lines, one per line, a blank line
-between pages) and one :class:`~pipeline.schema.TextZone` per line: the cleaner takes page
+The reader returns the document's raw text (the printed lines, one per line, a form feed
+line between pages) and one :class:`~pipeline.schema.TextZone` per line: the cleaner takes page
 boundaries, furniture, footnote zones and paragraph continuations from them instead of
 guessing them again (``clean_text(..., zones=...)``).
 """
@@ -18,51 +18,20 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from statistics import median
 
 from pipeline.errors import ReadError
+from pipeline.ingest.layout import PdfLine, PdfPage, is_wide
 from pipeline.schema import TextZone
 
 OCR_MODES = ("auto", "never", "always")
+PAGE_BREAK = "\n\f\n"  # between two pages of the raw text: ``raw_text.split("\f")`` gives the pages
 _CIRCLED = "\u2460-\u2473\u3251-\u325f\u32b1-\u32bf"
 NOTE_START = re.compile(rf"^(?:[{_CIRCLED}]|\[\d{{1,3}}\]|\*)")
-_PAGE_NUMBER = re.compile(r"^[-–—·\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-–—·\s]*$")
+_PAGE_NUMBER = re.compile(r"^[-–—·一.\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-–—·一.\s]*$")  # 一: a dash as OCR reads it
 _DROP = {0xFFFE, 0xFFFF, 0x02, 0x00, 0xAD}
-
-
-def is_wide(ch: str) -> bool:
-    """Han, kana, hangul, CJK and full-width punctuation: no space is ever put next to them."""
-    o = ord(ch)
-    return (0x2E80 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F
-            or 0xFF00 <= o <= 0xFFEF or 0x2460 <= o <= 0x24FF or 0x3251 <= o <= 0x32BF or 0x20000 <= o <= 0x3FFFF
-            or ch in "“”‘’—…·")
-
-
-@dataclass
-class PdfLine:
-    """One printed line. Coordinates in PDF points, y upwards (``y1`` is the top)."""
-
-    page: int  # 1-based
-    x0: float
-    x1: float
-    y0: float
-    y1: float
-    size: float  # font size in points (OCR: estimated from the line height)
-    text: str
-    kind: str = "body"
-    column: int = 0  # 0 full width, 1 left, 2 right
-    confidence: float | None = None  # OCR confidence of the line; None from a text layer
-
-
-@dataclass
-class PdfPage:
-    number: int  # 1-based
-    width: float
-    height: float
-    lines: list[PdfLine]
-    source: str = "text"  # text | ocr | empty
-    confidence: float | None = None  # mean OCR line confidence
 
 
 @dataclass
@@ -87,12 +56,9 @@ class PdfRead:
 def _text_lines(textpage, number: int) -> list[PdfLine]:
     """Printed lines of one page from PDFium's characters: a line ends at PDFium's line
     break, a jump of the baseline or a gap wider than three characters (a column gutter)."""
-    import ctypes
-
     import pypdfium2.raw as pdfium_c
 
     n = pdfium_c.FPDFText_CountChars(textpage)
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     rect = pdfium_c.FS_RECTF()
     lines: list[PdfLine] = []
     cur: list[tuple[str, float, float, float, float, float]] = []
@@ -134,10 +100,10 @@ def _make_line(chars, number: int) -> PdfLine:
     if len(sizes) > 1:  # superscript markers do not count: the largest size carrying a third of the glyphs
         big = [s for s, k in sizes.items() if k >= len(chars) / 3]
         size = max(big) if big else size
-    gaps = [b[1] - a[2] for a, b in zip(chars, chars[1:]) if not is_wide(a[0]) and not is_wide(b[0])]
+    gaps = [b[1] - a[2] for a, b in pairwise(chars) if not is_wide(a[0]) and not is_wide(b[0])]
     base = median(gaps) if len(gaps) >= 3 else 0.0
     out = [chars[0][0]]
-    for a, b in zip(chars, chars[1:]):
+    for a, b in pairwise(chars):
         if not is_wide(a[0]) and not is_wide(b[0]) and b[1] - a[2] > base + 0.18 * size:
             out.append(" ")
         out.append(b[0])
@@ -278,12 +244,13 @@ def build(pages: list[PdfPage]) -> PdfRead:
     pos = 0
     prev: dict[str, tuple[PdfLine, tuple[float, float]] | None] = {"flow": None, "note": None}
     for p in pages:
-        if parts:
-            parts.append("\n")
-            pos += 1
+        if p.number > 1:
+            parts.append(PAGE_BREAK)
+            pos += len(PAGE_BREAK)
         edges = _edges(p)
+        first = True
         for l in p.lines:
-            if parts and parts[-1] != "\n":
+            if not first:
                 parts.append("\n")
                 pos += 1
             text = l.text.strip()
@@ -309,6 +276,7 @@ def build(pages: list[PdfPage]) -> PdfRead:
                 joins = not note_start and prev["note"] is not None
                 prev["note"] = (l, edge)
             zones.append(TextZone(pos, pos + len(text), l.kind, p.number, joins, note_start, l.confidence))
+            first = False
             parts.append(text)
             pos += len(text)
     return PdfRead("".join(parts), zones, pages)
