@@ -55,7 +55,8 @@ class PdfRead:
 
 def _text_lines(textpage, number: int) -> list[PdfLine]:
     """Printed lines of one page from PDFium's characters: a line ends at PDFium's line
-    break, a jump of the baseline or a gap wider than three characters (a column gutter)."""
+    break, a jump of the baseline (a superscript is no jump) or a step back to the left.
+    No split at wide gaps: justified lines of few characters have gaps of several ems."""
     import pypdfium2.raw as pdfium_c
 
     n = pdfium_c.FPDFText_CountChars(textpage)
@@ -74,6 +75,8 @@ def _text_lines(textpage, number: int) -> list[PdfLine]:
         if code in (10, 13):
             flush()
             continue
+        if code in (0x02, 0xFFFE) and not generated:
+            code = 0x2D  # a hyphen that ends a line (PDFium's mark for it): printed, so kept
         if generated or code in _DROP or code == 32 or code == 0x3000:
             continue
         if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
@@ -86,8 +89,7 @@ def _text_lines(textpage, number: int) -> list[PdfLine]:
             p = cur[-1]
             ref = max(size, p[5])
             mid, pmid = (y0 + y1) / 2, (p[3] + p[4]) / 2
-            if abs(mid - pmid) > 0.7 * ref and not (size < 0.8 * p[5] or p[5] < 0.8 * size) or x0 < p[1] - 2 * ref \
-                    or x0 - p[2] > 3 * ref:
+            if abs(mid - pmid) > 0.7 * ref and not (size < 0.8 * p[5] or p[5] < 0.8 * size) or x0 < p[1] - 2 * ref:
                 flush()
         cur.append((chr(code) if code < 0xD800 or code > 0xDFFF else "\ufffd", x0, x1, y0, y1, size))
     flush()
