@@ -125,8 +125,14 @@ def garbage_share(lines: list[PdfLine]) -> float:
 # -- zones ------------------------------------------------------------------------------------
 
 
+_PAGE_NUMBER_ENDS = re.compile(r"^[-–—·.\d\s]+|[-–—·.\d\s]+$")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+    """What repeats in a running header: the text without its page number (on either side)
+    and with every number as ``#``."""
+    core = _PAGE_NUMBER_ENDS.sub("", text) or text
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", core))
 
 
 def classify(pages: list[PdfPage]) -> None:
@@ -197,15 +203,19 @@ def _by_y(lines: list[PdfLine]) -> list[PdfLine]:
 
 
 def _gutter(lines: list[PdfLine], width: float) -> float | None:
-    if len(lines) < 8:
+    """The x of a column gutter: most lines end left of it or start right of it, at least two
+    on each side, and the lines right of it start at one x (a column, not right-aligned text)."""
+    if len(lines) < 4:
         return None
     best, best_n = None, 0
     x = width * 0.3
     while x <= width * 0.7:
-        left = sum(1 for l in lines if l.x1 <= x)
-        right = sum(1 for l in lines if l.x0 >= x)
-        if left >= 3 and right >= 3 and left + right > best_n:
-            best, best_n = x, left + right
+        left = [l for l in lines if l.x1 <= x]
+        right = [l for l in lines if l.x0 >= x]
+        if len(left) >= 2 and len(right) >= 2 and len(left) + len(right) > best_n:
+            start = min(l.x0 for l in right)
+            if sum(1 for l in right if l.x0 - start < 2.5 * l.size) * 2 >= len(right):
+                best, best_n = x, len(left) + len(right)
         x += 2.0
     if best is None or best_n < 0.6 * len(lines):
         return None
