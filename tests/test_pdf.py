@@ -10,17 +10,17 @@ import pytest
 pytest.importorskip("reportlab")
 pytest.importorskip("pypdfium2")
 
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.pdfbase import pdfmetrics  # noqa: E402
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
-from reportlab.pdfgen import canvas  # noqa: E402
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 
-from pipeline.citations import extract_citations  # noqa: E402
-from pipeline.clean import clean_text  # noqa: E402
-from pipeline.errors import ReadError  # noqa: E402
-from pipeline.ingest import ocr as ocr_module  # noqa: E402
-from pipeline.ingest.pdf import read_pdf  # noqa: E402
-from pipeline.textview import squash  # noqa: E402
+from pipeline.citations import extract_citations
+from pipeline.clean import clean_text
+from pipeline.errors import ReadError
+from pipeline.ingest import ocr as ocr_module
+from pipeline.ingest.pdf import read_pdf
+from pipeline.textview import squash
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -29,20 +29,20 @@ LEFT, RIGHT = 72.0, 522.0
 BODY, NOTE = 12.0, 9.0
 
 PARAS = [
-    "沿海港口的冷链仓储在过去三年里扩张得很快，新建库容大多集中在东部的几个枢纽城市。"
+    ("沿海港口的冷链仓储在过去三年里扩张得很快，新建库容大多集中在东部的几个枢纽城市。"
     "仓储企业普遍反映电价上涨压缩了利润空间①。与此同时，内陆的中转站点仍然缺少专业的冷藏车辆，"
-    "生鲜产品在转运环节的损耗率居高不下。地方政府尝试用补贴引导企业更新设备，但补贴的申请流程相当繁琐。",
-    "一些研究者认为，冷链网络的短板并不在硬件，而在于信息系统彼此割裂②。各家企业的温控数据互不相通，"
+    "生鲜产品在转运环节的损耗率居高不下。地方政府尝试用补贴引导企业更新设备，但补贴的申请流程相当繁琐。"),
+    ("一些研究者认为，冷链网络的短板并不在硬件，而在于信息系统彼此割裂②。各家企业的温控数据互不相通，"
     "监管部门很难追溯一批货物在途中的状况。建立统一的数据接口需要行业协会出面协调，也需要明确数据归属的规则。"
-    "试点城市的经验表明，先从大型批发市场入手推广，阻力要小得多。",
-    "从长远看，冷链物流的布局还要与农业产区的结构调整相衔接。产区的分散经营使得预冷设施的利用率偏低，"
+    "试点城市的经验表明，先从大型批发市场入手推广，阻力要小得多。"),
+    ("从长远看，冷链物流的布局还要与农业产区的结构调整相衔接。产区的分散经营使得预冷设施的利用率偏低，"
     "合作社联合建设的做法值得推广③。如果产地预冷能够普及，远距离运输的损耗将明显下降，农户的收入也会随之增加。"
-    "这一判断仍需要更多的实地调查来检验。",
+    "这一判断仍需要更多的实地调查来检验。"),
 ]
 NOTES = {
     "①": "①王明：《冷库电价与仓储成本》，载《物流经济》，2021年第4期，第12-19页。",
-    "②": "②李华：《冷链信息系统的互联互通问题》，载《交通与数据》，2022年第2期，第33-41页。这一问题在中小企业中尤其突出，"
-         "许多企业至今仍以纸质单据记录温度，数据无法汇总到统一平台，也难以向监管部门实时报送。",
+    "②": ("②李华：《冷链信息系统的互联互通问题》，载《交通与数据》，2022年第2期，第33-41页。这一问题在中小企业中尤其突出，"
+         "许多企业至今仍以纸质单据记录温度，数据无法汇总到统一平台，也难以向监管部门实时报送。"),
     "③": "③赵强：《产地预冷设施的合作建设模式》，载《农业工程》，2023年第1期，第5-11页。",
 }
 SENTENCES = [s + "。" for p in PARAS for s in p.replace("①", "").replace("②", "").replace("③", "").split("。") if s]
@@ -267,3 +267,45 @@ def test_real_ocr_reads_a_scanned_page(tmp_path):
     assert read.ocr_pages == 1 and read.ocr_confidence > 0.8
     first = squash(PARAS[0][:40])
     assert first[:20] in squash(read.raw_text)
+
+
+def test_mixed_pdf_ocrs_only_the_scanned_page(tmp_path, monkeypatch):
+    """Page 1 has a text layer, page 2 is an image: only page 2 goes to OCR, pages stay in order."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+
+    text_pdf = tmp_path / "text.pdf"
+    make_article(text_pdf)
+    doc = pdfium.PdfDocument(str(text_pdf))
+    image = doc[1].render(scale=150 / 72).to_pil().convert("L")
+    doc.close()
+    path = tmp_path / "mixed.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _draw(c, LEFT, HEIGHT - 90, BODY, "第一页是文字层，第二页是扫描图像。")
+    c.showPage()
+    c.drawImage(ImageReader(image), 0, 0, width=WIDTH, height=HEIGHT)
+    c.showPage()
+    c.save()
+    calls = []
+    fake = _fake_ocr(["第二页由识别得到的文字。"])
+    monkeypatch.setattr(ocr_module, "recognise", lambda img: calls.append(1) or fake(img))
+    read = read_pdf(path, ocr="auto")
+    assert [p.source for p in read.pages] == ["text", "ocr"] and len(calls) == 1
+    first, second = read.raw_text.split("\f")
+    assert "第一页是文字层" in first and "第二页由识别得到的文字" in second
+    assert {z.page for z in read.zones if z.confidence is not None} == {2}
+
+
+def test_ingest_stores_ocr_pages_and_confidence(tmp_path, monkeypatch):
+    from pipeline.config import IngestSettings, ReadSettings
+    from pipeline.ingest.driver import ingest
+    from pipeline.store import Store
+
+    path = _scanned(tmp_path)
+    monkeypatch.setattr(ocr_module, "recognise", _fake_ocr(["扫描页面上的第一行文字，内容并不复杂。"]))
+    db = tmp_path / "s.duckdb"
+    ingest([path], db=db, read=ReadSettings(ocr="auto"), settings=IngestSettings(progress=False, run_extraction=False))
+    with Store.open(db, read_only=True) as store:
+        row = store.query("SELECT ocr_pages, ocr_confidence, raw_text FROM documents")[0]
+    assert row["ocr_pages"] == 1 and row["ocr_confidence"] == pytest.approx(0.9)
+    assert "扫描页面上的第一行文字" in row["raw_text"]

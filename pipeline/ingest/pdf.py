@@ -329,7 +329,7 @@ def read_pdf(path: str | Path, *, ocr: str = "auto", ocr_cache: str | Path | Non
                     lines = []  # broken ToUnicode map: the text layer is garbage
                     source = "broken"
             result = PdfPage(index + 1, width, height, lines, "text" if lines else "empty")
-            if not lines and ocr != "never":
+            if not lines and ocr != "never" and (ocr == "always" or source == "broken" or _has_image(page)):
                 from pipeline.ingest.ocr import ocr_page
 
                 result = ocr_page(page, index + 1, width, height, dpi=dpi, cache=ocr_cache, key=_cache_key(where, index, dpi))
@@ -350,6 +350,13 @@ def read_pdf(path: str | Path, *, ocr: str = "auto", ocr_cache: str | Path | Non
         raise ReadError(where, f"PDF has no readable text ({len(pages)} pages, {why}){hint}")
     classify(pages)
     return build(pages)
+
+
+def _has_image(page) -> bool:
+    """Does the page draw an image (a scan)? A page of vector graphics only is not OCRed."""
+    import pypdfium2.raw as pdfium_c
+
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3))
 
 
 def _cache_key(path: str, index: int, dpi: int) -> str:
