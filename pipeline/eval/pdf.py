@@ -71,10 +71,11 @@ def ingest_variant(folder: Path, db: Path, *, ocr: str = "auto", ocr_cache: str 
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "summary": summary.line()}
 
 
-def score_variant(root: Path, variant: str, db: Path) -> dict[str, Any]:
+def score_variant(root: Path, variant: str, db: Path, *, docs: list[str] | None = None) -> dict[str, Any]:
+    """Scores of one variant's store; ``docs`` restricts them to those PDFs (file names)."""
     truth = root / "truth"
     out: dict[str, Any] = {"variant": variant}
-    expected = sorted(p.name for p in (root / variant).glob("*.pdf"))
+    expected = sorted(p.name for p in (root / variant).glob("*.pdf") if docs is None or p.name in docs)
     with Store.open(db, read_only=True) as store:
         rows = store.query("SELECT doc, n_sentences, ocr_pages, ocr_confidence FROM documents")
         got = {r["doc"]: r for r in rows}
@@ -129,7 +130,8 @@ def format_pdf_scores(result: dict[str, Any], *, show: int = 8) -> str:
     if timing and "ingested" in timing["summary"] and not timing["summary"].startswith("0 ingested"):
         pages = result.get("pages") or 0
         lines.append(f"  ingest {timing['seconds']:.1f} s wall, {timing['cpu']:.1f} s CPU"
-                     + (f" ({pages / timing['seconds']:.1f} pages/s)" if pages and timing["seconds"] else "") + f": {timing['summary']}")
+                     + (f" ({pages / timing['seconds']:.1f} pages/s wall, {pages / max(timing['cpu'], 1e-9):.1f} pages per CPU-s)" if pages and timing["seconds"] else "")
+                     + f": {timing['summary']}")
     for miss in s["misses"][:show]:
         lines.append(f"  MISS sentence {miss['doc']}: {miss['text'][:80]}")
     for miss in t["misses"][:show]:

@@ -238,12 +238,19 @@ def _reading_order(lines: list[PdfLine]) -> list[PdfLine]:
 
 def _edges(p: PdfPage) -> dict[tuple[int, float], tuple[float, float]]:
     """Left and right edge of the text block of every column and font size of a page (an
-    abstract set narrower than the body has its own)."""
-    edges: dict[tuple[int, float], tuple[float, float]] = {}
+    abstract set narrower than the body has its own). The right edge is the upper quartile
+    of the line ends, not the maximum: unjustified (ragged) text and punctuation hanging
+    past the measure must not make every full line look short."""
+    starts: dict[tuple[int, float], list[float]] = {}
+    ends: dict[tuple[int, float], list[float]] = {}
     for l in p.lines:
         key = (l.column, round(l.size * 2) / 2)
-        lo, hi = edges.get(key, (l.x0, l.x1))
-        edges[key] = (min(lo, l.x0), max(hi, l.x1))
+        starts.setdefault(key, []).append(l.x0)
+        ends.setdefault(key, []).append(l.x1)
+    edges = {}
+    for key, xs in ends.items():
+        xs = sorted(xs)
+        edges[key] = (min(starts[key]), xs[(3 * (len(xs) - 1)) // 4])
     return edges
 
 
