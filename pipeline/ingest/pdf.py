@@ -140,10 +140,12 @@ def classify(pages: list[PdfPage]) -> None:
     all_lines = [l for p in pages for l in p.lines]
     if not all_lines:
         return
-    weight: Counter = Counter()
-    for l in all_lines:
-        weight[round(l.size * 2) / 2] += len(l.text)
-    body = weight.most_common(1)[0][0]
+    # the body size per source: OCR estimates sizes in other units than a text layer's
+    weights: dict[str, Counter] = {}
+    for p in pages:
+        for l in p.lines:
+            weights.setdefault(p.source, Counter())[round(l.size * 2) / 2] += len(l.text)
+    sizes = {source: w.most_common(1)[0][0] for source, w in weights.items()}
     # running headers and page numbers: top or bottom band, repeated across pages
     band: dict[str, set[int]] = {}
     for p in pages:
@@ -152,13 +154,14 @@ def classify(pages: list[PdfPage]) -> None:
                 band.setdefault(_key(l.text), set()).add(p.number)
     repeat = 2 if len(pages) > 1 else 1
     for p in pages:
+        body = sizes.get(p.source, 10.0)
         for l in p.lines:
             if _in_band(l, p) and l.size <= body * 1.02:
                 top = (l.y0 + l.y1) / 2 > p.height / 2
                 if _PAGE_NUMBER.match(l.text) or len(band[_key(l.text)]) >= repeat:
                     l.kind = "header" if top and not _PAGE_NUMBER.match(l.text) else "pagenum"
     for p in pages:
-        _page_zones(p, body)
+        _page_zones(p, sizes.get(p.source, 10.0))
 
 
 def _in_band(l: PdfLine, p: PdfPage) -> bool:
@@ -166,16 +169,22 @@ def _in_band(l: PdfLine, p: PdfPage) -> bool:
     return mid > p.height * 0.9 or mid < p.height * 0.07
 
 
+# size ratios to the body size: (a body line at least, a note below, a heading from);
+# OCR's sizes are estimates (line width / characters), so its margins are wider
+_RATIOS = {"text": (0.97, 0.93, 1.04), "ocr": (0.93, 0.9, 1.12)}
+
+
 def _page_zones(p: PdfPage, body: float) -> None:
+    big_at, note_below, heading_from = _RATIOS.get(p.source, _RATIOS["text"])
     content = [l for l in p.lines if l.kind == "body"]
-    big = [l for l in content if l.size >= body * 0.97]
+    big = [l for l in content if l.size >= body * big_at]
     if big:
         floor = min(l.y0 for l in big)
         for l in content:
-            if l.size < body * 0.93 and l.y1 <= floor + 0.3 * body:
+            if l.size < body * note_below and l.y1 <= floor + 0.3 * body:
                 l.kind = "note"
     for l in content:
-        if l.kind == "body" and l.size >= body * 1.04:
+        if l.kind == "body" and l.size >= body * heading_from:
             l.kind = "heading"
     if p.number == 1:
         heads = [l for l in content if l.kind == "heading"]
