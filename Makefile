@@ -11,7 +11,9 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip "setuptools>=68,<81" wheel
-	$(BIN)/pip install -q -e ".[test,bench]"
+	$(BIN)/pip install -q -e ".[test,bench,ocr]"
+	# OCR engine without its opencv-python requirement (it would replace the headless build of the ocr extra)
+	$(BIN)/pip install -q --no-deps "rapidocr-onnxruntime==1.4.4"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -23,8 +25,10 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -m "" 
 
+# PDF_VARIANTS=single,two-column limits the PDF benchmark (the scanned variant is OCR: minutes a document)
+PDF_WORK ?= .eval-pdf
 eval: $(STAMP)
-	$(BIN)/policytext eval --db $(DB) --gold $(SHARED)/gold
+	$(BIN)/policytext eval --db $(DB) --gold $(SHARED)/gold --pdf $(SHARED)/pdf --pdf-work $(PDF_WORK) $(if $(PDF_VARIANTS),--pdf-variants $(PDF_VARIANTS))
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench --shared $(SHARED) --out bench-results $(BENCH_ARGS)
@@ -37,4 +41,4 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check pipeline tests
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB).wal report bench-results
+	rm -rf $(VENV) $(DB) $(DB).wal report bench-results $(PDF_WORK)

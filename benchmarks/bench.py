@@ -35,6 +35,7 @@ from typing import Any, Iterator
 
 import click
 
+from benchmarks.pdf import format_pdf_speed, pdf_speed
 from pipeline.errors import PipelineError
 
 MB = 1_000_000
@@ -397,6 +398,8 @@ def run_benchmark(*, shared: Path, out: Path, size_mb: float, files: int, workdi
         echo("trend and kwic queries …")
         full_db = workdir / "full-1worker.duckdb"
         results["queries"] = time_queries(full_db)
+        echo("PDF ingest speed (text-layer variants of SHARED/pdf) …")
+        results["pdf"] = pdf_speed(shared, workdir)
         echo("profiling an in-process ingest of one part …")
         results["profile"] = profile_stages(small[:1], workdir / "profile.duckdb", out)
 
@@ -460,6 +463,8 @@ def format_report(r: dict[str, Any]) -> str:
     lines.append("where an in-process ingest spends its CPU (cProfile, cumulative seconds):")
     for stage, seconds in r["profile"]["stages_seconds"].items():
         lines.append(f"  {stage}: {seconds}")
+    if r.get("pdf"):
+        lines += format_pdf_speed(r["pdf"])
     lines.append(f"results: {r['written']}")
     return "\n".join(lines)
 

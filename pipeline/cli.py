@@ -68,16 +68,20 @@ def cli():
 @click.option("--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786): run on that cluster.")
 @click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True, help="Segmentation backend: jieba (reference) or rjieba (same tokens, faster).")
 @lexicons_option
+@click.option("--ocr", type=click.Choice(["auto", "never", "always"]), default="auto", show_default=True,
+              help="PDF pages without a usable text layer: OCR them (auto), leave them empty (never); always: OCR every page.")
+@click.option("--ocr-cache", type=click.Path(file_okay=False), help="Folder for per-page OCR results (re-reading a scan is then free).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @domain_errors
 def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_extract, batch_size, workers, scheduler, segmenter,
-           lexicon_dir, quiet):
+           lexicon_dir, ocr, ocr_cache, quiet):
     """Read files, directories (recursively) and globs into the store.
 
     Re-ingesting an unchanged file is a no-op; a changed file replaces its rows.
     Exit status 1 when any file failed.
 
     Example: policytext ingest articles/ dumps/*.jsonl --text-field body
+    Example: policytext ingest scans/ --ocr auto --ocr-cache ~/.cache/policytext-ocr
     """
     from pipeline.ingest.driver import ingest as run_ingest
 
@@ -85,7 +89,7 @@ def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_ext
         paths,
         db=db,
         manifest=manifest,
-        read=ReadSettings(text_field=text_field, id_field=id_field),
+        read=ReadSettings(text_field=text_field, id_field=id_field, ocr=ocr, ocr_cache=ocr_cache),
         settings=IngestSettings(
             batch_size=batch_size, strict=strict, run_extraction=not no_extract,
             progress=not quiet and sys.stderr.isatty(), workers=workers, scheduler=scheduler, segmenter=segmenter,
@@ -276,13 +280,18 @@ def recount_terms(db, lexicon_dir):
 @click.option("--gold", type=click.Path(exists=True, file_okay=False), default=str(DEFAULT_SHARED / "gold"), show_default=True)
 @click.option("--rules", "rules_only", is_flag=True, help="Only the stance rules' table: coverage, overlaps, conflicts and accuracy of each rule.")
 @click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False), help="With --rules: a JSON Lines file of labelled sentences (text, stance) instead of GOLD/sentences.jsonl.")
+@click.option("--pdf", "pdf_root", type=click.Path(exists=True, file_okay=False), help="Also score a PDF benchmark folder (VARIANT/*.pdf and truth/, e.g. ../shared/pdf): each variant ingested into its own store.")
+@click.option("--pdf-work", type=click.Path(file_okay=False), default=".eval-pdf", show_default=True, help="Where the PDF variants' stores (and, by default, the OCR cache) go.")
+@click.option("--pdf-variants", help="Comma-separated variants to score (default: all).")
+@click.option("--ocr-cache", type=click.Path(file_okay=False), help="Per-page OCR results (default: PDF_WORK/ocr-cache).")
 @lexicons_option
 @domain_errors
-def evaluate(db, gold, rules_only, labels_file, lexicon_dir):
+def evaluate(db, gold, rules_only, labels_file, pdf_root, pdf_work, pdf_variants, ocr_cache, lexicon_dir):
     """Score the store and the taggers against gold annotations.
 
     Example: policytext eval --gold ../shared/gold
     Example: policytext eval --rules --labels corpora/labels/stance.jsonl
+    Example: policytext eval --db policytext.duckdb --pdf ../shared/pdf --pdf-variants single,two-column
     """
     if rules_only:
         from pipeline.eval.rules import analyse_rules, format_rule_analysis
@@ -299,6 +308,14 @@ def evaluate(db, gold, rules_only, labels_file, lexicon_dir):
     for block in run_all(db=db, gold=Path(gold)):
         click.echo(block)
         click.echo()
+    if pdf_root:
+        from pipeline.eval.pdf import format_pdf_scores, run_pdf_eval
+
+        only = [v.strip() for v in pdf_variants.split(",")] if pdf_variants else None
+        cache = ocr_cache or str(Path(pdf_work) / "ocr-cache")
+        for result in run_pdf_eval(pdf_root, pdf_work, only=only, ocr_cache=cache):
+            click.echo(format_pdf_scores(result))
+            click.echo()
 
 
 @cli.command()

@@ -30,6 +30,8 @@ class ReadSettings:
     id_field: str | None = None  # JSON Lines: the field that names a record (default: its line number)
     max_file_bytes: int = 2 * 1024**3  # refuse files larger than this (likely not an article)
     max_record_chars: int = 20_000_000
+    ocr: str = "auto"  # PDF pages without a usable text layer: auto (OCR them) | never | always (OCR every page)
+    ocr_cache: str | None = None  # folder for per-page OCR results (re-reading a scan is then free)
 
 
 @dataclass(frozen=True)

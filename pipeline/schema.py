@@ -70,6 +70,29 @@ class RawDocument:
     file: str = ""  # real path of the file it was read from
     line: int | None = None  # 1-based line (record number) in a JSON Lines / JSON array file
     source_hash: str | None = None  # hash of the bytes read and the inputs of the metadata
+    # the reader's layout of ``raw_text`` (a PDF): one TextZone per printed line; the cleaner
+    # takes pages, furniture, footnote zones and paragraph joins from it
+    zones: tuple["TextZone", ...] | None = None
+    ocr_pages: int = 0  # pages whose text comes from OCR
+    ocr_confidence: float | None = None  # mean OCR line confidence over those pages
+
+
+@dataclass(frozen=True)
+class TextZone:
+    """One printed line of a laid-out source (a PDF page) as ``raw_text[start:end]``.
+
+    ``kind``: body, heading, title, note, header (running header) or pagenum; ``page`` is
+    1-based; ``joins`` = the line continues the previous line of its stream (body: the
+    paragraph, across page and column breaks; note: a note run on to the next page);
+    ``note_start`` = a footnote line that begins with its marker; ``confidence`` = OCR's."""
+
+    start: int
+    end: int
+    kind: str
+    page: int
+    joins: bool = False
+    note_start: bool = False
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -254,6 +277,8 @@ class Document:
     citations_version: str | None = column("VARCHAR", "version of the citation rules", default=None)
     audit_version: str | None = column("VARCHAR", "version of the audit checks", default=None)
     terms_version: str | None = column("VARCHAR", "version of the tracked-term counter of its term_counts", default=None)
+    ocr_pages: int | None = column("INTEGER", "pages of a PDF read by OCR (no usable text layer)", default=None)
+    ocr_confidence: float | None = column("DOUBLE", "mean OCR confidence (0-1) of those pages' lines", default=None)
 
 
 @dataclass
@@ -295,6 +320,8 @@ class ProcessedDocument:
     file: str = ""
     line: int | None = None
     source_hash: str | None = None
+    ocr_pages: int | None = None
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)

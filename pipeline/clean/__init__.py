@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from pipeline.schema import CleanResult, Marker, Note, Section, Sentence
+from collections.abc import Sequence
+
+from pipeline.schema import CleanResult, Marker, Note, Section, Sentence, TextZone
 
 from .lines import compute_reference_widths, measure_layout, split_lines
 from .markers import marker_spans
@@ -32,6 +34,7 @@ from .sentences import split_points
 from pipeline.textview import needs_conversion, to_simplified
 from .spacing import despace
 from .tables import mark_tables
+from .zones import ZoneIndex, apply_zones, assemble_zoned
 
 __all__ = ["clean_text", "FORMATS", "MappedText"]
 
@@ -43,9 +46,12 @@ CANONICAL = re.compile(r"[^\s](?:[^\n]*[^\s])?(?:\n\n[^\s](?:[^\n]*[^\s])?)*")
 _REF_NUMBER = re.compile(r"^\[?(\d{1,3})[\].、]\s*")
 
 
-def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
+def clean_text(raw_text: str, *, fmt: str = "text", zones: Sequence[TextZone] | None = None) -> CleanResult:
     """Clean one raw text. ``fmt`` is ``text``, ``markdown`` or ``html`` (HTML already
-    converted to text); plain text that carries markdown signals is treated as markdown."""
+    converted to text); plain text that carries markdown signals is treated as markdown.
+
+    ``zones`` (a PDF reader's layout, one per printed line of ``raw_text``) give line kinds,
+    pages and paragraph joins: furniture, footnotes and wraps are then not guessed."""
     if fmt not in FORMATS:
         raise ValueError(f"clean_text: unknown fmt {fmt!r}; expected one of {', '.join(FORMATS)}")
     if not isinstance(raw_text, str):
@@ -53,7 +59,7 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
     # NFKC before markup: markdown is detected and stripped on the normalised view (a
     # no-break space after "#" is a heading), so cleaning the output again sees the same thing
     mt = nfkc(normalize_newlines(MappedText.from_raw(raw_text)))
-    markdown = fmt == "markdown" or (fmt == "text" and looks_like_markdown(mt.text))
+    markdown = not zones and (fmt == "markdown" or (fmt == "text" and looks_like_markdown(mt.text)))
     mt, heading_offsets = strip_markup(mt, markdown=markdown)
 
     lines = split_lines(mt, heading_offsets)
@@ -62,18 +68,34 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
     # page furniture, so cleaning a cleaned text changes nothing
     layout.trusted = not layout.wrapped and bool(CANONICAL.fullmatch(raw_text))
     dropped: dict[str, int] = {}
-    n_pagenum = 0 if layout.trusted else mark_page_numbers(lines)
-    title_hint = None if layout.trusted else mark_headers(lines)
-    mark_tables(lines, layout)
-    mark_labels(lines, layout)
-    compute_reference_widths(layout, lines)
-    n_blocks = mark_notes(lines, layout)
-    mark_captions(lines, layout)
-    mark_title(lines, layout)
+    zone_index = ZoneIndex(zones) if zones else None
+    if zone_index is not None:
+        layout.trusted = False
+        apply_zones(lines, mt, zone_index)
+        n_pagenum = sum(1 for l in lines if l.kind == "pagenum")
+        title_hint = next((l.text for l in lines if l.kind == "header"), None)
+        paras = assemble_zoned(lines)
+        n_blocks = 0
+        block_end_raw: list[int] = []
 
-    paras = assemble(lines, layout)
-    block_end_lines = _block_ends(lines, n_blocks)
-    block_end_raw = [int(mt.offsets[lines[i].end - 1]) if lines[i].end > lines[i].start else 0 for i in block_end_lines]
+        def page_at(raw: int) -> int | None:
+            return zone_index.page(raw)
+    else:
+        n_pagenum = 0 if layout.trusted else mark_page_numbers(lines)
+        title_hint = None if layout.trusted else mark_headers(lines)
+        mark_tables(lines, layout)
+        mark_labels(lines, layout)
+        compute_reference_widths(layout, lines)
+        n_blocks = mark_notes(lines, layout)
+        mark_captions(lines, layout)
+        mark_title(lines, layout)
+
+        paras = assemble(lines, layout)
+        block_end_lines = _block_ends(lines, n_blocks)
+        block_end_raw = [int(mt.offsets[lines[i].end - 1]) if lines[i].end > lines[i].start else 0 for i in block_end_lines]
+
+        def page_at(raw: int) -> int | None:
+            return bisect_right(block_end_raw, raw) if n_blocks else None
 
     # every paragraph, in order, one per line of one text: de-spaced in a single pass
     whole = despace(join_paragraphs(paras, mt))
@@ -89,7 +111,10 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
     markers: list[Marker] = []
     drop_spans: list[tuple[int, int]] = []
     for p, (a, b) in zip(paras, bounds):
-        p.page = _page_of(p, block_end_lines) if n_blocks else None
+        if zone_index is not None:
+            p.page = p.first.block if p.kind == "note" else zone_index.page(int(mt.offsets[p.first.start]))
+        else:
+            p.page = _page_of(p, block_end_lines) if n_blocks else None
         start, end = span_of(offsets, a, b)
         ptext = text[a:b]
         sections.append(Section(p.kind, len(sections), start, end, ptext, p.page))
@@ -112,7 +137,7 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
                 cut = m.end()
         lo = a + cut
         if p.kind not in _NO_MARKER_KINDS and bisect_left(marker_at, lo) < bisect_left(marker_at, b):
-            _sentences_with_markers(p, ptext[cut:], offsets, lo, sentences, markers, block_end_raw, n_blocks, traditional)
+            _sentences_with_markers(p, ptext[cut:], offsets, lo, sentences, markers, page_at, traditional)
             continue
         begin = lo
         for end in ends[bisect_right(ends, lo):bisect_left(ends, b)] + [b]:
@@ -124,7 +149,7 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
                 s_raw, e_raw = span_of(offsets, sa, sb)
                 sentences.append(Sentence(len(sentences), p.kind, p.index, s_raw, e_raw, stripped,
                                           to_simplified(stripped) if traditional else stripped,
-                                          bisect_right(block_end_raw, s_raw) if n_blocks else None))
+                                          page_at(s_raw)))
             begin = end
     if n_pagenum:
         dropped["pagenum"] = n_pagenum
@@ -170,7 +195,7 @@ def _page_of(p: Paragraph, block_end_lines: list[int]) -> int:
 
 
 def _sentences_with_markers(p: Paragraph, body: str, offsets, base: int, sentences: list[Sentence], markers: list[Marker],
-               block_end_raw: list[int], n_blocks: int, traditional: bool) -> None:
+               page_at, traditional: bool) -> None:
     """Split one paragraph's text (``body`` = ``text[base:base+len(body)]``) into sentences;
     in-text markers are removed from the sentence text and recorded."""
     found = marker_spans(body)
@@ -200,10 +225,10 @@ def _sentences_with_markers(p: Paragraph, body: str, offsets, base: int, sentenc
         idx = len(sentences)
         s_raw, e_raw = span_of(offs, a, b)
         seg = body[a:b]
-        page = bisect_right(block_end_raw, s_raw) if n_blocks else None
+        page = page_at(s_raw)
         sentences.append(Sentence(idx, kind, para, s_raw, e_raw, seg, to_simplified(seg) if traditional else seg, page))
         while mi < len(pending) and (pending[mi][0] <= hi or k == last):
             pos, mk, rs, re_ = pending[mi]
-            mpage = bisect_right(block_end_raw, rs) if n_blocks else None
+            mpage = page_at(rs)
             markers.append(Marker(idx, mk, min(max(pos - a, 0), b - a), rs, re_, mpage))
             mi += 1

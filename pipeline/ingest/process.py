@@ -59,7 +59,7 @@ def process_document(
 ) -> ProcessedDocument:
     """Every stage for one document. ``extract=False`` stores no mentions or stance (and no
     extract version, so ``retag`` can add them later)."""
-    cleaned = clean_text(raw.raw_text, fmt=raw.fmt)
+    cleaned = clean_text(raw.raw_text, fmt=raw.fmt, zones=raw.zones)
     meta = resolve_metadata(raw, cleaned, manifest_entry)
     versions: dict[str, str | None] = stage_versions(lexicon_dir)
     mentions, stance = run_extract(cleaned.sentences, lexicon_dir=lexicon_dir) if extract else ([], [])
@@ -91,4 +91,6 @@ def process_document(
         file=raw.file,
         line=raw.line,
         source_hash=raw.source_hash,
+        ocr_pages=raw.ocr_pages if raw.zones is not None else None,
+        ocr_confidence=raw.ocr_confidence,
     )

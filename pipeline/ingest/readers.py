@@ -193,8 +193,11 @@ def read_path(
             yield Unchanged(name, name_key(real), real)
             return
         if suffix in PDF_SUFFIXES:
-            text = _read_pdf(path)
-            yield RawDocument(doc=name, path=name_key(real), raw_text=text, fmt="text", encoding="pdf", file=real, source_hash=hashed)
+            from pipeline.ingest.pdf import read_pdf
+
+            read = read_pdf(path, ocr=settings.ocr, ocr_cache=settings.ocr_cache)
+            yield RawDocument(doc=name, path=name_key(real), raw_text=read.raw_text, fmt="text", encoding="pdf", file=real,
+                              source_hash=hashed, zones=tuple(read.zones), ocr_pages=read.ocr_pages, ocr_confidence=read.ocr_confidence)
             return
         text, encoding = decode_bytes(data, str(path))
         if suffix in HTML_SUFFIXES:
@@ -225,21 +228,6 @@ def _looks_like_markdown(text: str) -> bool:
     )
     return signals >= 2
 
-
-def _read_pdf(path: Path) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise ReadError(str(path), f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
-    except Exception as exc:  # pypdf raises many internal types on malformed files
-        raise ReadError(str(path), f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
-    if not any(page.strip() for page in pages):
-        raise ReadError(str(path), f"PDF has no text layer ({len(pages)} pages of images?); run OCR first")
-    return "\n\n".join(pages)
 
 
 def _read_jsonl(path: Path, settings: ReadSettings, *, inputs: str = "") -> Iterator[RawDocument | ReadFailure]:

@@ -74,8 +74,10 @@ class Scopes:
 def _inputs(entry: dict[str, Any] | None, read: ReadSettings, file: str) -> str:
     """Everything besides a document's bytes that its stored row depends on: the read
     settings, the manifest entry and the file (a record's source is its file's name)."""
-    return json.dumps({"text_field": read.text_field, "id_field": read.id_field, "manifest": entry, "file": file},
-                      ensure_ascii=False, sort_keys=True, default=str)
+    inputs = {"text_field": read.text_field, "id_field": read.id_field, "manifest": entry, "file": file}
+    if file.lower().endswith(".pdf"):
+        inputs["ocr"] = read.ocr  # a PDF read with --ocr never is read again with --ocr auto
+    return json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def make_tasks(

@@ -112,5 +112,6 @@ def prepare_batch(documents: Sequence[ProcessedDocument]) -> PreparedBatch:
         builders["documents"].add(document=d, records=[Document(
             doc_id, d.doc, d.path, d.meta, d.encoding, len(d.raw_text), n_han, len(d.sentences), extra, d.raw_text, now,
             **{f"{stage}_version": d.versions.get(stage) for stage in STAGES},
+            ocr_pages=d.ocr_pages, ocr_confidence=d.ocr_confidence,
         )])
     return PreparedBatch(keys, {table: b.arrow() for table, b in builders.items()})
