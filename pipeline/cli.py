@@ -237,7 +237,10 @@ def audit(db, doc, kinds, link_sources, where, fmt):
     if fmt == "html":
         from pipeline.schema import Finding
 
-        findings = [Finding(**{k: v for k, v in r.items() if k not in ("claim", "title", "source")}) for r in rows]
+        from dataclasses import fields
+
+        known = {f.name for f in fields(Finding)}
+        findings = [Finding(**{k: v for k, v in r.items() if k in known}) for r in rows]
         context = {(r["doc"], r["sentence"]): r.get("claim") or "" for r in rows if r["sentence"] is not None}
         click.echo(format_findings_html(findings, sentences=context))
         return
