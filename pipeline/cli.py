@@ -355,13 +355,37 @@ def run(db, shared, report_dir, models_dir, no_train, quiet):
     """
     from pipeline.run import run_default
 
-    result = run_default(db=db, shared=shared, report_dir=report_dir, models_dir=None if no_train else models_dir, settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure)
+    result = run_default(db=db, shared=shared, report_dir=report_dir, models_dir=None if no_train else models_dir,
+                         settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure,
+                         on_progress=None if quiet else (lambda m: click.echo(m, err=True)))
     for part, summary in result.parts:
         where = part.paths[0].parent if part.paths else "?"
         click.echo(f"{where}: {summary.line()}")
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
-    click.echo(f"store: {Path(db).resolve()}  (try: policytext docs --db {db})")
+    click.echo(f"store: {Path(db).resolve()}")
+    exe = _executable()
+    click.echo("next (copy and paste):")
+    for example in (f"docs --db {db} --limit 10", f"trend 脱钩 去风险 --db {db}", f"kwic 友岸外包 --db {db} --limit 10",
+                    f"emerging --since 2022 --db {db} --top 20"):
+        click.echo(f"  {exe} {example}")
+    if exe != "policytext":
+        click.echo(f"  (or `source {Path(exe).parent}/activate` once, then type policytext …)")
+
+
+def _executable() -> str:
+    """How the user can call policytext from here: the path this process was started by
+    (e.g. .venv/bin/policytext), or plain policytext when that is on PATH."""
+    import os
+    import shutil
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is not None and argv0.name == "policytext" and argv0.exists():
+        on_path = shutil.which("policytext")
+        if on_path and Path(on_path).resolve() == argv0.resolve():
+            return "policytext"
+        return os.path.relpath(argv0) if not str(argv0).startswith("/") or len(os.path.relpath(argv0)) < len(str(argv0)) else str(argv0)
+    return "policytext" if shutil.which("policytext") else f"{sys.executable} -m pipeline"
 
 
 def _emit(rows, fmt, header_lines, columns=None):
