@@ -112,19 +112,19 @@ def emerging(
         return result
     quoted = ", ".join("'" + p.replace("'", "''") + "'" for p in periods)
     in_target = f"bucket IN ({quoted})"
-    # pooled target counts of every n-gram of length 1..MAX_LEN+1 (cohesion and neighbours)
+    # pooled target counts of the n-grams of length 1..MAX_LEN+1 (cohesion, neighbours) and the
+    # per-period counts of the candidates; DuckDB drops the rare ones before Python sees them
     pooled: dict[str, int] = {}
     per_target: dict[tuple[str, str], int] = {}
     floor = max(2, min_count // 3)
     for n in range(1, MAX_LEN + 2):
-        for row in store.con.execute(f"WITH {docs} " + _gram_sql(n, in_target), params).fetchall():
-            bucket, g, c = row
-            pooled[g] = pooled.get(g, 0) + c
-            if MIN_LEN <= n <= MAX_LEN and c >= min_count:
-                per_target[(bucket, g)] = c
-        if n > 1:  # keep only what is frequent enough to matter (the rest is the bulk of the grams)
-            for g in [g for g in pooled if len(g) == n and pooled[g] < floor]:
-                del pooled[g]
+        grams = _gram_sql(n, in_target)
+        sql = f"WITH {docs}, grams AS ({grams}) SELECT g, sum(c) AS c FROM grams GROUP BY g HAVING sum(c) >= {floor if n > 1 else 1}"
+        pooled.update(dict(store.con.execute(sql, params).fetchall()))
+    for n in range(MIN_LEN, MAX_LEN + 1):
+        sql = f"WITH {docs} " + _gram_sql(n, in_target, having=f"HAVING count(*) >= {min_count}")
+        for bucket, g, c in store.con.execute(sql, params).fetchall():
+            per_target[(bucket, g)] = c
     target_chars = sum(han[p] for p in periods)
     candidates = {g for (_, g) in per_target}
     stops = stop_words()
