@@ -21,6 +21,33 @@ lexicons_option = click.option(
 db_option = click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_DB), show_default=True, help="DuckDB store file.")
 
 
+def format_options(default: str = "table", choices=FORMATS):
+    """--format plus the --csv / --json / --jsonl shortcuts (as sqlite-utils has them)."""
+
+    def decorate(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            picked = [name for name in ("csv", "json", "jsonl") if kwargs.pop(f"as_{name}")]
+            if len(picked) > 1:
+                raise click.UsageError(f"give one of --{', --'.join(picked)}")
+            if picked:
+                kwargs["fmt"] = picked[0]
+            return func(*args, **kwargs)
+
+        for name in ("jsonl", "json", "csv"):
+            wrapper = click.option(f"--{name}", f"as_{name}", is_flag=True, help=f"Same as --format {name}.")(wrapper)
+        return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True)(wrapper)
+
+    return decorate
+
+
+def positive(ctx, param, value):
+    """click callback: a count option must be positive when given (usage error, exit 2)."""
+    if value is not None and value < 1:
+        raise click.BadParameter(f"{value}: give a positive number (or leave it out for all)")
+    return value
+
+
 def domain_errors(func):
     """Turn PipelineError into click's `Error: …` with exit status 1."""
 
@@ -108,39 +135,43 @@ def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_ext
 
 @cli.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@format_options()
 @click.option("--source", help="Only documents from this source.")
+@click.option("--limit", type=int, callback=positive, help="At most this many documents.")
 @domain_errors
-def docs(db, fmt, source):
+def docs(db, fmt, source, limit):
     """List the stored documents.
 
-    Example: policytext docs --format jsonl
+    Example: policytext docs --limit 5 --json
     """
-    from pipeline.query.listing import DOC_COLUMNS, list_documents
+    from pipeline.query.listing import DOC_COLUMNS, DOC_WIDTHS, list_documents
     from pipeline.formats import write_records
 
     with _open(db) as store:
-        rows = list_documents(store, source=source)
-    write_records(rows, fmt, sys.stdout, columns=DOC_COLUMNS if fmt == "table" else None)
+        rows = list_documents(store, source=source, limit=limit)
+    write_records(rows, fmt, sys.stdout, columns=DOC_COLUMNS if fmt == "table" else None, widths=DOC_WIDTHS)
 
 
 @cli.command()
 @click.argument("doc", required=False)
 @db_option
 @click.option("--section", help="Only this section kind (title, abstract, body, note, reference, meta).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--limit", type=int, help="At most this many sentences.")
+@format_options()
+@click.option("--limit", type=int, callback=positive, help="At most this many sentences.")
+@click.option("--stance", help="Only sentences the rules gave this stance (DECOUPLING, RECOUPLING, MIXED, NONE).")
+@click.option("--where", "where", multiple=True, help="Document filter COLUMN=VALUE (source, venue, doc, year, …); repeatable.")
 @domain_errors
-def sentences(doc, db, section, fmt, limit):
+def sentences(doc, db, section, fmt, limit, stance, where):
     """List sentences, of one document (DOC as named by `docs`) or all.
 
-    Example: policytext sentences 000_cbb83d75210a49e2.txt --section body --format jsonl
+    Example: policytext sentences --stance DECOUPLING --where year=2023 --limit 20
     """
+    from pipeline.query.filters import Filters
     from pipeline.query.listing import SENTENCE_COLUMNS, list_sentences
     from pipeline.formats import write_records
 
     with _open(db) as store:
-        rows = list_sentences(store, doc, section=section, limit=limit)
+        rows = list_sentences(store, doc, section=section, limit=limit, stance=stance, filters=Filters.parse(where=where))
     write_records(rows, fmt, sys.stdout, columns=SENTENCE_COLUMNS if fmt == "table" else None, max_width=80)
 
 
@@ -166,7 +197,7 @@ def export(db, out, partition_by, no_tokens):
 @cli.command()
 @db_option
 @click.option("--doc", help="Only this document (as named by `docs`).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json", "table"]), default="jsonl", show_default=True)
+@format_options(default="jsonl")
 @domain_errors
 def citations(db, doc, fmt):
     """One line per in-text citation: marker, claim sentence, note text and parsed fields.
@@ -186,9 +217,10 @@ def citations(db, doc, fmt):
 @click.option("--doc", help="Only this document (as named by `docs`).")
 @click.option("--kind", "kinds", multiple=True, help="Only these finding kinds (repeatable), e.g. UNCITED_CLAIM.")
 @click.option("--link-sources/--no-link-sources", default=True, show_default=True, help="Also link cited works that are themselves in the store.")
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv", "table", "html"]), default="table", show_default=True)
+@click.option("--where", "where", multiple=True, help="Only documents matching COLUMN=VALUE (source, venue, year, …); repeatable.")
+@format_options(choices=("json", "jsonl", "csv", "table", "html"))
 @domain_errors
-def audit(db, doc, kinds, link_sources, fmt):
+def audit(db, doc, kinds, link_sources, where, fmt):
     """Audit claims against citations: uncited claims, dangling markers, orphan notes, …
 
     Example: policytext audit --doc 003_5b52caaf45a6c733.txt --format html > audit.html
@@ -196,18 +228,24 @@ def audit(db, doc, kinds, link_sources, fmt):
     from dataclasses import asdict
 
     from pipeline.audit.html import format_findings_html
+    from pipeline.query.filters import Filters
     from pipeline.query.sources import link_stored_sources
     from pipeline.query.listing import FINDING_COLUMNS, list_findings
     from pipeline.formats import write_records
 
+    kinds = tuple(k.upper() for k in kinds)
+    filters = Filters.parse(where=where)
     with _open(db) as store:
-        rows = list_findings(store, doc, kinds=tuple(kinds))
-        if link_sources and (not kinds or "LINKED_SOURCE" in kinds):
+        rows = list_findings(store, doc, kinds=kinds, filters=filters)
+        if link_sources and (not kinds or "LINKED_SOURCE" in kinds) and not where:
             rows += [asdict(f) for f in link_stored_sources(store, doc)]
     if fmt == "html":
         from pipeline.schema import Finding
 
-        findings = [Finding(**{k: v for k, v in r.items() if k != "claim"}) for r in rows]
+        from dataclasses import fields
+
+        known = {f.name for f in fields(Finding)}
+        findings = [Finding(**{k: v for k, v in r.items() if k in known}) for r in rows]
         context = {(r["doc"], r["sentence"]): r.get("claim") or "" for r in rows if r["sentence"] is not None}
         click.echo(format_findings_html(findings, sentences=context))
         return
@@ -305,6 +343,8 @@ def evaluate(db, gold, rules_only, labels_file, pdf_root, pdf_work, pdf_variants
         return
     from pipeline.eval.report import run_all
 
+    if not any(Path(gold).glob("*.json*")):
+        raise PipelineError(f"{gold}: no gold files here (expected sentences.jsonl, citations.jsonl, …)")
     for block in run_all(db=db, gold=Path(gold)):
         click.echo(block)
         click.echo()
@@ -333,13 +373,37 @@ def run(db, shared, report_dir, models_dir, no_train, quiet):
     """
     from pipeline.run import run_default
 
-    result = run_default(db=db, shared=shared, report_dir=report_dir, models_dir=None if no_train else models_dir, settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure)
+    result = run_default(db=db, shared=shared, report_dir=report_dir, models_dir=None if no_train else models_dir,
+                         settings=IngestSettings(progress=not quiet and sys.stderr.isatty()), on_failure=_print_failure,
+                         on_progress=None if quiet else (lambda m: click.echo(m, err=True)))
     for part, summary in result.parts:
         where = part.paths[0].parent if part.paths else "?"
         click.echo(f"{where}: {summary.line()}")
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
-    click.echo(f"store: {Path(db).resolve()}  (try: policytext docs --db {db})")
+    click.echo(f"store: {Path(db).resolve()}")
+    exe = _executable()
+    click.echo("next (copy and paste):")
+    for example in (f"docs --db {db} --limit 10", f"trend 脱钩 去风险 --db {db}", f"kwic 友岸外包 --db {db} --limit 10",
+                    f"emerging --since 2022 --db {db} --top 20"):
+        click.echo(f"  {exe} {example}")
+    if exe != "policytext":
+        click.echo(f"  (or `source {Path(exe).parent}/activate` once, then type policytext …)")
+
+
+def _executable() -> str:
+    """How the user can call policytext from here: the path this process was started by
+    (e.g. .venv/bin/policytext), or plain policytext when that is on PATH."""
+    import os
+    import shutil
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is not None and argv0.name == "policytext" and argv0.exists():
+        on_path = shutil.which("policytext")
+        if on_path and Path(on_path).resolve() == argv0.resolve():
+            return "policytext"
+        return os.path.relpath(argv0) if not str(argv0).startswith("/") or len(os.path.relpath(argv0)) < len(str(argv0)) else str(argv0)
+    return "policytext" if shutil.which("policytext") else f"{sys.executable} -m pipeline"
 
 
 def _emit(rows, fmt, header_lines, columns=None):
@@ -361,7 +425,7 @@ def _emit(rows, fmt, header_lines, columns=None):
 @click.option("--since", type=int, help="First year (undated documents are then left out, and counted in a note).")
 @click.option("--until", type=int, help="Last year.")
 @click.option("--where", "where", multiple=True, help="Document filter COLUMN=VALUE (source, venue, doc, date_source, year, path); repeatable.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@format_options()
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the measure to FILE.png, FILE.svg or FILE.html.")
 @domain_errors
 def trend(terms, db, groups, by, measure, smooth, since, until, where, fmt, plot):
@@ -390,38 +454,41 @@ def trend(terms, db, groups, by, measure, smooth, since, until, where, fmt, plot
 
 
 @cli.command()
-@click.argument("term")
+@click.argument("terms", nargs=-1, required=True)
 @db_option
-@click.option("--window", default=20, show_default=True, help="Characters of context on each side (within the sentence).")
+@click.option("--window", default=20, show_default=True, help="Context on each side (within the sentence), in --unit.")
+@click.option("--unit", type=click.Choice(("chars", "tokens")), default="chars", show_default=True, help="What --window counts: characters or jieba tokens.")
+@click.option("--regex", is_flag=True, help="TERMS are regular expressions (matched on the Simplified view).")
 @click.option("--by", type=click.Choice(("year", "month", "source", "venue", "doc")), default="year", show_default=True, help="What the bucket column shows.")
 @click.option("--since", type=int)
 @click.option("--until", type=int)
 @click.option("--where", "where", multiple=True, help="Document filter COLUMN=VALUE; repeatable.")
-@click.option("--limit", type=int, help="At most this many lines.")
+@click.option("--limit", type=int, callback=positive, help="At most this many lines.")
 @click.option("--top", default=10, show_default=True, help="How many co-occurring labels to list.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@format_options()
 @domain_errors
-def kwic(term, db, window, by, since, until, where, limit, top, fmt):
-    """Every occurrence of a term in context, in date order, with its first and last
-    appearance and the labels that co-occur in the same sentences.
+def kwic(terms, db, window, unit, regex, by, since, until, where, limit, top, fmt):
+    """Every occurrence of one or more terms in context, in date order, keyword centred, with
+    the first and last appearance and the labels that co-occur in the same sentences.
 
-    TERM is read as by `trend` (literal, group:ID, framework:ID, instrument:ID).
+    TERM is read as by `trend` (literal, group:ID, framework:ID, instrument:ID, stance:LABEL),
+    or as a regular expression with --regex.
 
-    Example: policytext kwic 友岸外包 --window 15 --format jsonl
+    Example: policytext kwic 友岸外包 近岸外包 --window 5 --unit tokens
+    Example: policytext kwic '脱钩|断链' --regex --limit 20
     """
-    from pipeline.query.kwic import KWIC_COLUMNS, cooccurring, first_last
-    from pipeline.query.kwic import kwic as run_kwic
+    from pipeline.query.kwic import KWIC_COLUMNS, concordance, cooccurring, first_last
     from pipeline.query.filters import Filters
     from pipeline.query.terms import resolve_term
 
-    spec = resolve_term(term)
     filters = Filters.parse(since=since, until=until, where=where)
     with _open(db) as store:
-        rows = run_kwic(store, spec, window=window, by=by, filters=filters)
+        rows = concordance(store, terms, window=window, unit=unit, regex=regex, by=by, filters=filters)
         span = first_last(rows)
-        partners = cooccurring(store, spec, rows, top=top)
+        partners = cooccurring(store, resolve_term(terms[0]), rows, top=top) if not regex and len(terms) == 1 else []
     shown = rows[:limit] if limit else rows
-    header = [f"{len(rows)} occurrence(s) of {spec.name}" + (f"; showing {len(shown)}" if len(shown) < len(rows) else "")]
+    name = ", ".join(terms)
+    header = [f"{len(rows)} occurrence(s) of {name}" + (f"; showing {len(shown)}" if len(shown) < len(rows) else "")]
     for which in ("first", "last"):
         if span[which]:
             header.append(f"{which}: {span[which]['date']} {span[which]['doc']} sentence {span[which]['sentence']}")
@@ -429,8 +496,17 @@ def kwic(term, db, window, by, since, until, where, limit, top, fmt):
         header.append(f"undated documents with the term: {len(span['undated_docs'])}")
     if partners:
         header.append("co-occurring: " + ", ".join(f"{p['label']} ({p['kind']}) {p['sentences']}" for p in partners))
-    records = [{k: r[k] for k in (*KWIC_COLUMNS, "section")} for r in shown]
-    _emit(records, fmt, header, columns=KWIC_COLUMNS)
+    columns = (*KWIC_COLUMNS[:4], "term", *KWIC_COLUMNS[4:]) if len(terms) > 1 else KWIC_COLUMNS
+    records = [{k: r[k] for k in (*columns, "section")} for r in shown]
+    if fmt == "table":
+        from pipeline.formats import write_records
+
+        for line in header:
+            click.echo(f"# {line}")
+        width = max(window * (2 if unit == "chars" else 6), 4)
+        write_records(records, fmt, sys.stdout, columns=columns, widths={"left": width, "right": width, "match": 40}, right=("left",))
+        return
+    _emit(records, fmt, header, columns=columns)
 
 
 @cli.command()
@@ -522,3 +598,127 @@ def predict(db, model_dir):
     with _open(db, read_only=False) as store:
         counts = predict_store(store, model_dir)
     click.echo(f"{sum(counts.values())} sentences labelled: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@cli.command()
+@click.argument("target")
+@db_option
+@click.option("--reference", help="What to compare with, same form as TARGET (default: the rest of the corpus).")
+@click.option("--where", "where", multiple=True, help="Restrict both sides to documents matching COLUMN=VALUE; repeatable.")
+@click.option("--measure", type=click.Choice(("chi2", "g2")), default="chi2", show_default=True, help="chi2 (Yates-corrected) or g2 (log-likelihood, Williams-corrected).")
+@click.option("--min-count", default=5, show_default=True, help="Leave out words rarer than this in both sides together.")
+@click.option("--top", default=20, show_default=True, callback=positive, help="Rows to show.")
+@format_options()
+@domain_errors
+def keyness(target, db, reference, where, measure, min_count, top, fmt):
+    """Words key to TARGET against a reference, as quanteda's textstat_keyness computes it.
+
+    TARGET is COLUMN=VALUE[,COLUMN=VALUE]: year=2023, year=2018-2022, source=…, venue=…,
+    stance=DECOUPLING (sentences with that stance).
+
+    Example: policytext keyness year=2023 --reference year=2018-2022 --where source=外交部例行记者会
+    """
+    from pipeline.query.filters import Filters
+    from pipeline.query.keyness import Part, keyness as run, with_base
+
+    base = Filters.parse(where=where)
+    with _open(db) as store:
+        result = run(store, with_base(Part.parse(target), base), with_base(Part.parse(reference), base),
+                     measure=measure, min_count=min_count, top=top)
+    _emit(result.rows, fmt, result.header())
+
+
+@cli.command(name="top-terms")
+@db_option
+@click.option("--by", type=click.Choice(("year", "month", "source", "venue")), default="year", show_default=True)
+@click.option("--top", default=10, show_default=True, callback=positive, help="Terms per bucket.")
+@click.option("--since", type=int)
+@click.option("--until", type=int)
+@click.option("--where", "where", multiple=True, help="Document filter COLUMN=VALUE; repeatable.")
+@format_options()
+@domain_errors
+def top_terms(db, by, top, since, until, where, fmt):
+    """The most frequent jieba tokens per year, month, source or venue (stop words of
+    lexicons/stopwords.yaml, numbers and punctuation left out).
+
+    Example: policytext top-terms --by source --top 5
+    """
+    from pipeline.query.filters import Filters
+    from pipeline.query.tokens import top_terms as run
+
+    with _open(db) as store:
+        rows = run(store, by=by, top=top, filters=Filters.parse(since=since, until=until, where=where))
+    _emit(rows, fmt, [])
+
+
+@cli.command()
+@db_option
+@click.option("--size", type=click.Choice(("2", "3")), default="2", show_default=True, help="Tokens per collocation.")
+@click.option("--min-count", default=5, show_default=True)
+@click.option("--top", default=30, show_default=True, callback=positive)
+@click.option("--since", type=int)
+@click.option("--until", type=int)
+@click.option("--where", "where", multiple=True, help="Document filter COLUMN=VALUE; repeatable.")
+@format_options()
+@domain_errors
+def collocations(db, size, min_count, top, since, until, where, fmt):
+    """Adjacent jieba tokens that go together: count, PMI and log-likelihood G².
+
+    Example: policytext collocations --size 2 --min-count 3 --top 20
+    """
+    from pipeline.query.filters import Filters
+    from pipeline.query.tokens import collocations as run
+
+    with _open(db) as store:
+        rows = run(store, size=int(size), min_count=min_count, top=top, filters=Filters.parse(since=since, until=until, where=where))
+    _emit(rows, fmt, [])
+
+
+@cli.command()
+@db_option
+@click.option("--since", type=int, help="First period to look for new phrases in (earlier years are the baseline).")
+@click.option("--by", type=click.Choice(("year", "month")), default="year", show_default=True)
+@click.option("--where", "where", multiple=True, help="Document filter COLUMN=VALUE; repeatable.")
+@click.option("--min-count", default=5, show_default=True, help="Occurrences a phrase needs in a period.")
+@click.option("--top", default=50, show_default=True, callback=positive, help="Phrases per period.")
+@click.option("--exclude-known", is_flag=True, help="Leave out phrases a lexicon already tracks.")
+@click.option("--add-to-lexicon", "add", help="Track this phrase: add it to terms.yaml (of --lexicons, default the packaged lexicons).")
+@lexicons_option
+@format_options()
+@domain_errors
+def emerging(db, since, by, where, min_count, top, exclude_known, add, lexicon_dir, fmt):
+    """Phrases new or bursting in each period, found without a dictionary: character n-grams
+    (2-6) that hold together (PMI) and stand alone (boundary entropy), ranked by their burst
+    against earlier periods; with first-seen date and source and a KWIC command.
+
+    Example: policytext emerging --since 2022 --by year --top 20
+    Example: policytext emerging --add-to-lexicon 小院高墙
+    """
+    from pipeline.query.emerging import add_to_lexicon, emerging as run
+    from pipeline.query.filters import Filters
+
+    if add:
+        path = add_to_lexicon(add, lexicon_dir)
+        click.echo(f"{add}: added to {path}; run `policytext recount-terms --db {db}` to count it")
+        return
+    with _open(db) as store:
+        result = run(store, since=since, by=by, filters=Filters.parse(where=where), min_count=min_count, top=top,
+                     exclude_known=exclude_known)
+    columns = ("period", "rank", "phrase", "count", "before", "ratio", "cohesion", "entropy", "jieba", "first_seen", "first_source")
+    rows = result.rows if fmt != "table" else [{**r, "per_period": None} for r in result.rows]
+    _emit(rows, fmt, result.header(), columns=columns)
+
+
+@cli.command()
+@click.argument("sql")
+@db_option
+@format_options()
+@domain_errors
+def query(sql, db, fmt):
+    """Run a read-only SQL query on the store (tables: `policytext query "SHOW TABLES"`).
+
+    Example: policytext query "SELECT source, count(*) AS n FROM documents GROUP BY 1" --csv
+    """
+    from pipeline.query.listing import read_only_query
+
+    _emit(read_only_query(db, sql), fmt, [])

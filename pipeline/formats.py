@@ -44,7 +44,12 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _cell(value: Any, limit: int) -> str:
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (East Asian wide and full-width characters take two)."""
+    return _width(text)
+
+
+def _cell(value: Any, limit: int, *, keep_end: bool = False) -> str:
     if value is None:
         text = ""
     elif isinstance(value, (list, tuple)):
@@ -54,7 +59,13 @@ def _cell(value: Any, limit: int) -> str:
     else:
         text = str(value)
     text = visible(" ".join(text.split()))
+    if keep_end:  # a left context loses its start, not the words next to the keyword
+        return _shorten_start(text, limit)
     return _shorten(text, limit)
+
+
+def _char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -64,14 +75,30 @@ def _shorten(text: str, limit: int) -> str:
         return text
     widths = [0]
     for ch in text:
-        widths.append(widths[-1] + (2 if unicodedata.east_asian_width(ch) in "WF" else 1))
+        widths.append(widths[-1] + _char_width(ch))
     k = max(0, len(text) - 2) if text.endswith("…") else max(1, len(text) - 2)
     while k > 1 and widths[k] + 1 > limit:
         k -= 1
     return text[:k] + "…"
 
 
-def write_records(records: Sequence[dict[str, Any]], fmt: str, out: TextIO, *, columns: Sequence[str] | None = None, max_width: int = 48) -> None:
+def _shorten_start(text: str, limit: int) -> str:
+    """The longest suffix of ``text`` that fits ``limit`` columns after an ellipsis (at least
+    one character kept); linear in the length of the text."""
+    if _width(text) <= limit:
+        return text
+    text = text.lstrip("…")
+    used, k = 1, len(text)  # the ellipsis takes one column
+    while k > 1 and used + _char_width(text[k - 1]) <= limit:
+        k -= 1
+        used += _char_width(text[k])
+    return "…" + text[k:]
+
+
+def write_records(records: Sequence[dict[str, Any]], fmt: str, out: TextIO, *, columns: Sequence[str] | None = None, max_width: int = 48,
+                  widths: dict[str, int] | None = None, right: Sequence[str] = ()) -> None:
+    """Write ``records``; in a table, ``widths`` caps single columns (else ``max_width``) and the
+    ``right`` columns are right-aligned and cut at their start (a concordance's left context)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     columns = list(columns or (records[0].keys() if records else []))
@@ -87,10 +114,15 @@ def write_records(records: Sequence[dict[str, Any]], fmt: str, out: TextIO, *, c
         for record in records:
             writer.writerow({k: csv_safe(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in record.items()})
     else:
-        cells = [[_cell(r.get(c), max_width) for c in columns] for r in records]
-        widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(columns)]
-        pad = lambda text, w: text + " " * (w - _width(text))  # noqa: E731
-        out.write("  ".join(pad(c, w) for c, w in zip(columns, widths)).rstrip() + "\n")
-        out.write("  ".join("-" * w for w in widths) + "\n")
+        caps = widths or {}
+        cells = [[_cell(r.get(c), caps.get(c, max_width), keep_end=c in right) for c in columns] for r in records]
+        sizes = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+
+        def pad(text: str, w: int, column: str) -> str:
+            fill = " " * (w - _width(text))
+            return fill + text if column in right else text + fill
+
+        out.write("  ".join(pad(c, w, c) for c, w in zip(columns, sizes)).rstrip() + "\n")
+        out.write("  ".join("-" * w for w in sizes) + "\n")
         for row in cells:
-            out.write("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() + "\n")
+            out.write("  ".join(pad(c, w, col) for c, w, col in zip(row, sizes, columns)).rstrip() + "\n")

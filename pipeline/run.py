@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.ingest.driver import IngestSummary, ingest
 from pipeline.report import write_report
 from pipeline.store import Store
-from pipeline.train.trainer import train_default
+from pipeline.train.trainer import DEFAULT_MODEL_NAME, DEFAULT_RUN_SETTINGS, train_default
 from pipeline.config import ALL_SUFFIXES, MODELS_DIR, SAMPLE_CORPUS, IngestSettings
 
 
@@ -56,16 +56,46 @@ def run_default(
     models_dir: str | Path | None = MODELS_DIR,
     settings: IngestSettings = IngestSettings(),
     on_failure=None,
+    on_progress=None,
 ) -> RunResult:
     """Ingest the default corpus, train the default stance model on the rules' labels over
     the whole store (``models_dir=None`` skips it), then write the HTML report."""
 
+    progress = on_progress or (lambda message: None)
     result = RunResult(db=str(db))
     for part in default_corpus(shared):
         summary = ingest(part.paths, db=db, manifest=part.manifest, settings=settings, on_failure=on_failure)
         result.parts.append((part, summary))
     with Store.open(db, read_only=True) as store:
         if models_dir is not None:
-            result.outputs["model"] = str(Path(train_default(store, models_dir)).resolve())
+            inputs = training_inputs(store)
+            model_dir = Path(models_dir) / DEFAULT_MODEL_NAME
+            stamp = model_dir / INPUTS_FILE
+            if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == inputs and (model_dir / "README.md").exists():
+                progress(f"model: {model_dir} kept (same documents, rules and settings as when it was trained)")
+            else:
+                progress(f"training the default model on {store.query('SELECT count(*) AS n FROM sentences')[0]['n']:,} sentences "
+                         "(a few minutes on a large store)")
+                model_dir = Path(train_default(store, models_dir, on_progress=progress))
+                (model_dir / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
+            result.outputs["model"] = str(model_dir.resolve())
+        progress("writing the report")
         result.outputs["report"] = str(write_report(store, report_dir).resolve())
     return result
+
+
+INPUTS_FILE = "inputs.sha256"
+
+
+def training_inputs(store: Store) -> str:
+    """What the default model is trained from: the stored documents (their content ids), the
+    rule and lexicon versions and the training settings. Equal -> the model need not change."""
+    import hashlib
+
+    from pipeline.ingest.versions import stage_versions
+
+    ids = store.query("SELECT coalesce(string_agg(doc_id, ',' ORDER BY doc_id), '') AS ids FROM documents")[0]["ids"]
+    digest = hashlib.sha256(ids.encode())
+    digest.update(repr(sorted(stage_versions().items())).encode())
+    digest.update(repr(DEFAULT_RUN_SETTINGS).encode())
+    return digest.hexdigest()

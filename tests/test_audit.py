@@ -44,8 +44,8 @@ def test_clean_article_has_no_findings():
 @pytest.mark.parametrize(
     "kind, case, clean",
     [
-        ("UNCITED_CLAIM",
-         ([S(0, "2019年出口下降了8%。")], [], []),
+        ("UNCITED_CLAIM",  # in a document that cites elsewhere
+         ([S(0, "2019年出口下降了8%。", paragraph=0), S(1, "美国关税政策不断演变。", paragraph=1)], [M(1, "①")], [N(0, "①", JOURNAL)]),
          # a citation in the same paragraph covers the claim
          ([S(0, "2019年出口下降了8%。", paragraph=0), S(1, "美国关税政策不断演变。", paragraph=0)],
           [M(1, "①")], [N(0, "①", JOURNAL)])),
@@ -138,9 +138,16 @@ def test_unknown_check_is_a_precise_error():
 
 
 def test_html_escapes_article_text():
-    sents = [S(0, "<script>alert(1)</script>增长了8%。")]
-    findings = run(sents, [], [])
+    sents = [S(0, "<script>alert(1)</script>增长了8%。", paragraph=0), S(1, "美国关税政策不断演变。", paragraph=1)]
+    findings = run(sents, [M(1, "①")], [N(0, "①", JOURNAL)])
     page = format_findings_html(findings, sentences={("d", 0): sents[0].text})
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert summarize_findings(findings) == {"UNCITED_CLAIM": 1}
+
+
+def test_no_uncited_claims_where_nothing_is_cited():
+    """A government report or news item without markers, notes or citations is not expected to
+    cite: its numbers are not UNCITED_CLAIM findings (issue 15: 2,678 such findings)."""
+    sents = [S(0, "2019年出口下降了8%。", paragraph=0), S(1, "全年增长5.2%。", paragraph=1)]
+    assert kinds(run(sents, [], []), "UNCITED_CLAIM") == []

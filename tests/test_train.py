@@ -209,6 +209,10 @@ def test_cli_train_tag_and_predict(trained, tmp_path):
     assert tagged.exit_code == 0, tagged.output
     row = json.loads(tagged.output)
     assert row["model"] == "tiny" and "stance_proba" in row and "instruments_proba" in row
+    assert "frameworks" in row and [e["cue"] for e in row["evidence"] if e["kind"] == "stance"]  # kept with --model (issue 15)
+    both = runner.invoke(cli, ["tag", "--model", str(result.path), "--combine"], input='{"text": "美国对华加征关税。"}\n')
+    spans = [(e["kind"], e["label"], e["start"], e["end"]) for e in json.loads(both.output)["evidence"]]
+    assert len(spans) == len(set(spans))  # a cue is listed once per label
     combined = runner.invoke(cli, ["tag", "--model", str(result.path), "--combine"], input='{"text": "本文分三个部分。"}\n')
     assert json.loads(combined.output)["stance_source"] == "model:tiny"  # no cue fires: the model decides
     cued = runner.invoke(cli, ["tag", "--model", str(result.path), "--combine"], input='{"text": "美国推动对华脱钩。"}\n')

@@ -171,7 +171,11 @@ def _note_label(note: Note) -> str:
 
 
 def check_uncited_claims(ctx: AuditContext) -> Iterator[Finding]:
-    """UNCITED_CLAIM: a numeric or quoted claim with no citation in it or its paragraph."""
+    """UNCITED_CLAIM: a numeric or quoted claim with no citation in it or its paragraph, in a
+    document that cites at all (markers, notes or citations); a government report or a news
+    item without any citation apparatus is not expected to cite, so it gets no such finding."""
+    if not (ctx.citations or ctx.markers or ctx.notes):
+        return
     cited_sentences = {c.sentence for c in ctx.citations} | {m.sentence for m in ctx.markers}
     by_index = ctx.sentence_by_index()
     cited_paragraphs = {

@@ -20,7 +20,7 @@ from pipeline.config import IngestSettings, ReadSettings
 from pipeline.errors import PipelineError
 from pipeline.ingest.dask_runner import run_distributed
 from pipeline.ingest.retag import stale_counts
-from pipeline.ingest.readers import ReadFailure
+from pipeline.ingest.readers import ReadFailure, folder_manifest
 from pipeline.ingest.tasks import Scopes, cached_manifest, make_tasks, run_task
 from pipeline.schema import STAGES
 from pipeline.segment import SEGMENTERS
@@ -80,6 +80,9 @@ def ingest(
     each failure as it happens (the CLI prints it)."""
     if settings.segmenter not in SEGMENTERS:
         raise PipelineError(f"unknown segmenter {settings.segmenter!r}; choose one of {', '.join(SEGMENTERS)}")
+    paths = [str(p) for p in paths]
+    if manifest is None:  # a folder's own manifest.jsonl / manifest.csv describes its files
+        manifest = folder_manifest(paths)
     manifest_path = str(manifest) if manifest else None
     entries = cached_manifest(manifest_path)  # a bad manifest fails before any work starts
     summary = IngestSummary(db=str(db))

@@ -66,6 +66,22 @@ def source_hash(data: bytes, inputs: str = "") -> str:
     return digest.hexdigest()[:24]
 
 
+MANIFEST_NAMES = ("manifest.jsonl", "manifest.csv", "manifest.json")
+
+
+def folder_extra(name: str) -> bool:
+    """A file a folder walk leaves out: the folder's manifest or README (read them by naming
+    them on the command line)."""
+    lower = name.lower()
+    return lower in MANIFEST_NAMES or lower.split(".")[0] in ("readme", "license", "licence") and lower.endswith((".md", ".txt", ".markdown"))
+
+
+def folder_manifest(paths: Iterable[str | os.PathLike]) -> str | None:
+    """The manifest (manifest.jsonl or manifest.csv) of the one folder among ``paths`` that has one."""
+    found = [os.path.join(str(p), n) for p in paths if os.path.isdir(p) for n in MANIFEST_NAMES[:2] if os.path.isfile(os.path.join(str(p), n))]
+    return found[0] if len(found) == 1 else None
+
+
 def expand_paths(
     paths: Iterable[str | os.PathLike], *, roots: list[str] | None = None, broken: set[str] | None = None
 ) -> Iterator[Path | ReadFailure]:
@@ -122,6 +138,8 @@ def _expand_one(path: Path, seen: set[str], *, explicit: bool, root: str | None,
             yield ReadFailure(path.name, str(path), f"cannot list directory ({_os_reason(exc)})")
             return
         for child in children:
+            if folder_extra(child.name):
+                continue  # a folder's manifest describes its files and its README the folder: neither is a document
             if child.is_dir() or child.suffix.lower() in ALL_SUFFIXES:
                 yield from _expand_one(child, seen, explicit=False, root=root, broken=broken)
         return

@@ -104,6 +104,7 @@ def kwic(
                     "sentence": sent["idx"], "section": sent["section"], "term": spec.name,
                     "left": _one_line(text[max(0, start - window):start]), "match": _one_line(text[start:end]),
                     "right": _one_line(text[end:end + window]), "text": text, "path": sent["path"],
+                    "start": start, "end": end,
                 }
             )
             if limit is not None and len(rows) >= limit:
@@ -153,3 +154,85 @@ def cooccurring(store: Store, spec: TermSpec, rows: Sequence[dict[str, Any]], *,
             if needle in stripped and not any(needle in n or n in needle for n in own):
                 counts[("term", label)] += 1
     return [{"kind": k, "label": label, "sentences": n} for (k, label), n in counts.most_common(top)]
+
+
+UNITS = ("chars", "tokens")
+
+
+def _token_context(text: str, start: int, end: int, window: int) -> tuple[str, str]:
+    from pipeline.segment import segmenter_for
+
+    seg = segmenter_for()
+    left = [t for t in seg.lcut(text[:start])]
+    right = [t for t in seg.lcut(text[end:])]
+    return "".join(left[-window:]) if window else "", "".join(right[:window])
+
+
+def _regex_rows(store: Store, pattern: str, by: str, filters: Filters) -> list[dict[str, Any]]:
+    where, params = filters.sql()
+    sql = (
+        f"WITH d AS (SELECT doc_id, doc, path, published, year, {BUCKET_SQL[by]} AS bucket FROM documents WHERE {where}) "
+        "SELECT d.doc_id, d.doc, d.path, d.published, d.year, d.bucket, s.idx, s.section, s.text, s.simplified "
+        "FROM sentences s JOIN d ON d.doc_id = s.doc_id WHERE regexp_matches(s.simplified, ?) OR regexp_matches(s.text, ?) "
+        "ORDER BY d.year NULLS LAST, d.published NULLS LAST, d.path, s.idx"
+    )
+    try:
+        return store.query(sql, params + [pattern, pattern])
+    except Exception as exc:  # duckdb's RE2 rejects what it cannot compile
+        raise PipelineError(f"regular expression {pattern!r}: {str(exc).splitlines()[0]}") from exc
+
+
+def concordance(
+    store: Store,
+    terms: Sequence[str],
+    *,
+    window: int = 20,
+    unit: str = "chars",
+    regex: bool = False,
+    by: str = "year",
+    filters: Filters = Filters(),
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """KWIC of several terms (read as by ``trend``) or regular expressions, merged in date
+    order; ``window`` is characters or, with ``unit="tokens"``, jieba tokens on each side."""
+    import re
+
+    from pipeline.query.terms import resolve_term
+
+    if unit not in UNITS:
+        raise PipelineError(f"--unit {unit!r}: choose one of {', '.join(UNITS)}")
+    if window < 0:
+        raise PipelineError(f"--window {window}: give 0 or more")
+    if limit is not None and limit < 1:
+        raise PipelineError(f"--limit {limit}: give a positive number of lines (or leave it out for all)")
+    if not terms:
+        raise PipelineError("give at least one TERM")
+    rows: list[dict[str, Any]] = []
+    for term in terms:
+        if regex:
+            try:
+                compiled = re.compile(term)
+            except re.error as exc:
+                raise PipelineError(f"regular expression {term!r}: {exc}") from exc
+            for sent in _regex_rows(store, term, by, filters):
+                text = sent["text"]
+                view = sent["simplified"] if len(sent["simplified"] or "") == len(text) else text
+                for m in compiled.finditer(view):
+                    if m.end() == m.start():
+                        continue
+                    rows.append({"bucket": sent["bucket"], "doc": sent["doc"], "date": sent["published"] or (str(sent["year"]) if sent["year"] else None),
+                                 "sentence": sent["idx"], "section": sent["section"], "term": term,
+                                 "left": _one_line(text[max(0, m.start() - window):m.start()]), "match": _one_line(text[m.start():m.end()]),
+                                 "right": _one_line(text[m.end():m.end() + window]), "text": text, "path": sent["path"],
+                                 "start": m.start(), "end": m.end(), "year": sent["year"], "published": sent["published"]})
+        else:
+            for r in kwic(store, resolve_term(term), window=window, by=by, filters=filters):
+                rows.append(r)
+    if unit == "tokens":
+        for r in rows:
+            text = r["text"]
+            start, end = r["start"], r["end"]
+            left, right = _token_context(text, start, end, window)
+            r["left"], r["right"] = _one_line(left), _one_line(right)
+    rows.sort(key=lambda r: (r["date"] is None, r["date"] or "", r["path"], r["sentence"]))
+    return rows[:limit] if limit else rows

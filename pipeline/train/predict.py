@@ -43,9 +43,10 @@ class ModelTagger(Tagger):
     def name(self) -> str:
         return self.model.name
 
-    def predict(self, texts: list[str]) -> list[dict[str, Any]]:
+    def predict(self, texts: list[str], *, with_rules: bool = True) -> list[dict[str, Any]]:
         """One dict per text: ``stance`` + ``stance_proba``, ``instruments`` +
-        ``instruments_proba`` (for each task the model has) and ``model`` (its name)."""
+        ``instruments_proba`` (for each task the model has), ``model`` (its name) and, unless
+        ``with_rules`` is false, the lexicons' ``frameworks`` and ``evidence``."""
         model = self.model
         views = [to_simplified(t) for t in texts]
         out: list[dict[str, Any]] = [{} for _ in texts]
@@ -58,8 +59,13 @@ class ModelTagger(Tagger):
                 for offset, (label, row) in enumerate(zip(labels, proba)):
                     out[start + offset][task] = label
                     out[start + offset][f"{task}_proba"] = {c: round(float(p), 4) for c, p in zip(classes, row)}
-        for row in out:
+        for text, row in zip(texts, out):
             row["model"] = model.name
+            if not with_rules:
+                continue
+            rules = Tagger.tag_text(self, text)  # a model has no frameworks: they and the evidence come from the lexicons
+            row["frameworks"] = rules["frameworks"]
+            row["evidence"] = rules["evidence"]
         return out
 
     def tag_text(self, text: str) -> dict[str, Any]:
@@ -77,14 +83,17 @@ class CombinedTagger(ModelTagger):
     def rules_tag(self, text: str) -> dict[str, Any]:
         return Tagger.tag_text(self, text)
 
-    def predict(self, texts: list[str]) -> list[dict[str, Any]]:
-        model_rows = super().predict(texts)
+    def predict(self, texts: list[str], *, with_rules: bool = True) -> list[dict[str, Any]]:
+        model_rows = super().predict(texts, with_rules=False)
         model = self.model
         threshold = model.card["settings"]["combine_threshold"]
         out = []
         for text, model_row in zip(texts, model_rows):
             rules = self.rules_tag(text)
             row = dict(rules)
+            seen: set[tuple] = set()
+            row["evidence"] = [e for e in rules["evidence"]  # one line per cue, label and span
+                               if not ((e["kind"], e["label"], e["start"], e["end"]) in seen or seen.add((e["kind"], e["label"], e["start"], e["end"])))]
             row["rules"] = {"stance": rules["stance"], "instruments": list(rules["instruments"])}
             for task in ("stance", "instruments"):
                 if task not in model_row:

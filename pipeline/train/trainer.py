@@ -179,9 +179,10 @@ def train_model(
 DEFAULT_RUN_SETTINGS = TrainSettings(classifier="sgd", folds=3, max_features=50_000)
 
 
-def train_default(store: Store, models_dir: str | Path, *, gold_dir: str | Path | None = None, settings: TrainSettings = DEFAULT_RUN_SETTINGS) -> Path:
+def train_default(store: Store, models_dir: str | Path, *, gold_dir: str | Path | None = None, settings: TrainSettings = DEFAULT_RUN_SETTINGS,
+                  on_progress: Callable[[str], None] | None = None) -> Path:
     """The model ``make run`` builds: stance and instruments on the whole store's rule labels,
     saved in ``models_dir/default``. Returns that directory."""
     result = train_model(store, Path(models_dir) / DEFAULT_MODEL_NAME, tasks=DEFAULT_TASKS, gold_dir=gold_dir,
-                         settings=settings, command="make run (pipeline.train.train_default)")
+                         settings=settings, command="make run (pipeline.train.train_default)", on_progress=on_progress)
     return result.path
