@@ -471,9 +471,16 @@ def tag(input, in_file, output, text_field, model_dir, combine):
 @click.option("--classifier", type=click.Choice(["svm", "logreg", "sgd"]), default="svm", show_default=True)
 @click.option("--folds", type=int, default=5, show_default=True, help="Grouped cross-validation folds (by document).")
 @click.option("--no-eval", is_flag=True, help="Skip cross-validation (faster).")
+@click.option("--labels", "stance_labels", type=click.Choice(["human", "rules"]), default="human", show_default=True,
+              help="Stance: human labels (labelled set + the store's labels table) with rule votes as features, or the rules' labels.")
+@click.option("--labelset", type=click.Path(dir_okay=False), help="Labelled set (JSON Lines with split); default: corpora/labels/sentences.jsonl.")
 @domain_errors
-def train(db, tasks, out, gold, classifier, folds, no_eval):
-    """Train sentence classifiers on the store's rule labels (plus gold) and save them with a model card.
+def train(db, tasks, out, gold, classifier, folds, no_eval, stance_labels, labelset):
+    """Train sentence classifiers and save them with a model card.
+
+    Stance learns from human labels (the shipped labelled set's train split and the store's
+    labels table) with the rules' votes as features, and is scored on the labelled set's test
+    split and on --gold (never trained on); other tasks learn the store's rule labels.
 
     Prints per-class precision/recall/F1 and the confusion matrix of grouped cross-validation.
 
@@ -481,11 +488,14 @@ def train(db, tasks, out, gold, classifier, folds, no_eval):
     """
     from pipeline.train import DEFAULT_TASKS, TrainSettings, train_model
 
-    settings = TrainSettings(classifier=classifier, folds=folds)
+    from pipeline.train.human import DEFAULT_LABELSET
+
+    settings = TrainSettings(classifier=classifier, folds=folds, stance_labels=stance_labels)
     command = "policytext " + " ".join(sys.argv[1:]) if sys.argv else "policytext train"
     with _open(db) as store:
         result = train_model(store, out, tasks=tuple(tasks) or DEFAULT_TASKS, gold_dir=gold, settings=settings,
-                             evaluate=not no_eval, command=command, on_progress=lambda m: click.echo(m, err=True))
+                             evaluate=not no_eval, command=command, on_progress=lambda m: click.echo(m, err=True),
+                             labelset=labelset or DEFAULT_LABELSET)
     for block in result.blocks:
         click.echo(block)
         click.echo()
