@@ -275,7 +275,8 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     tmp.replace(path)
 
 
-def build(sample_path: str | Path, annotations_dir: str | Path, out_dir: str | Path) -> dict[str, Any]:
+def build(sample_path: str | Path, annotations_dir: str | Path, out_dir: str | Path, *,
+          annotators: Sequence[str] | None = None) -> dict[str, Any]:
     """Rebuild ``OUT/sentences.jsonl``, ``agreement.json``, ``disagreements.jsonl`` from the
     sample, the annotators' files and ``OUT/adjudication.jsonl``; returns the summary."""
     out = Path(out_dir)
@@ -283,6 +284,11 @@ def build(sample_path: str | Path, annotations_dir: str | Path, out_dir: str | P
     errors: list[str] = []
     sample = {r["id"]: r for r in read_jsonl(sample_path, errors=errors) if "id" in r}
     annotations = read_annotations(annotations_dir, errors=errors)
+    ignored = sorted(set(annotations) - set(annotators)) if annotators else []
+    ignored_agreement = agreement(annotations)["pairs"] if ignored else {}
+    ignored_agreement = {k: {"items": v["stance"]["items"], "stance_kappa": v["stance"]["kappa"]} for k, v in ignored_agreement.items()
+                         if any(n in ignored for n in k.split("~"))}
+    annotations = {k: v for k, v in annotations.items() if k not in ignored}
     adjudication = read_adjudication(out / "adjudication.jsonl")
     rules = {k: {"stance": r.get("rule_stance"), "instruments": r.get("rule_instruments") or [],
                  "frameworks": r.get("rule_frameworks") or []} for k, r in sample.items()}
@@ -296,7 +302,8 @@ def build(sample_path: str | Path, annotations_dir: str | Path, out_dir: str | P
                "double_labelled": len(set.intersection(*(set(v) for v in annotations.values()))) if len(annotations) > 1 else 0,
                "stance_disagreements": sum("stance" in d["tasks"] for d in differ),
                "adjudicated": sum(r["adjudicated"] for r in rows), "pending": pending,
-               "counts": counts(rows), "agreement": agree, "errors": errors}
+               "counts": counts(rows), "agreement": agree, "errors": errors, "ignored_folders": ignored,
+               "ignored_agreement": ignored_agreement}
     write_jsonl(out / "sentences.jsonl", rows)
     write_jsonl(out / "disagreements.jsonl", differ)
     (out / "agreement.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -390,6 +397,11 @@ def render_card(summary: dict[str, Any], *, date: str) -> str:
                          f"instruments pooled kappa {_fmt(tasks['instruments']['pooled_kappa'])}, "
                          f"frameworks pooled kappa {_fmt(tasks['frameworks']['pooled_kappa'])}")
         lines.append("")
+    if summary.get("ignored_folders"):
+        lines += [f"Not used: annotation folder(s) {', '.join(summary['ignored_folders'])} found beside A and B (not part of the "
+                  "documented two-annotator design; origin unknown). Their stance agreement, for reference: "
+                  + "; ".join(f"{k} kappa {_fmt(v['stance_kappa'])} on {v['items']} items" for k, v in summary["ignored_agreement"].items())
+                  + ".", ""]
     lines += ["## Limits", "",
               "The annotators are language models following a written spec, not domain experts; agreement "
               "above measures consistency, not truth. The sample over-represents sentences the rules fire on "
@@ -403,9 +415,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", required=True, help="the sampled sentences (JSON Lines with id, doc, text, split, ...)")
     parser.add_argument("--annotations", required=True, help="folder of annotator sub-folders (X/X_NN.jsonl)")
     parser.add_argument("--out", default="corpora/labels", help="where sentences.jsonl, agreement.json, disagreements.jsonl go")
+    parser.add_argument("--annotators", default="A,B", help="annotator sub-folders to use, comma-separated (default A,B); others are ignored")
     args = parser.parse_args(argv)
     try:
-        summary = build(args.sample, args.annotations, args.out)
+        summary = build(args.sample, args.annotations, args.out, annotators=[a for a in args.annotators.split(",") if a])
     except PipelineError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
