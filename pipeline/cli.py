@@ -561,9 +561,16 @@ def tag(input, in_file, output, text_field, model_dir, combine):
 @click.option("--classifier", type=click.Choice(["svm", "logreg", "sgd"]), default="svm", show_default=True)
 @click.option("--folds", type=int, default=5, show_default=True, help="Grouped cross-validation folds (by document).")
 @click.option("--no-eval", is_flag=True, help="Skip cross-validation (faster).")
+@click.option("--labels", "stance_labels", type=click.Choice(["human", "rules"]), default="human", show_default=True,
+              help="Stance: human labels (labelled set + the store's labels table) with rule votes as features, or the rules' labels.")
+@click.option("--labelset", type=click.Path(dir_okay=False), help="Labelled set (JSON Lines with split); default: corpora/labels/sentences.jsonl.")
 @domain_errors
-def train(db, tasks, out, gold, classifier, folds, no_eval):
-    """Train sentence classifiers on the store's rule labels (plus gold) and save them with a model card.
+def train(db, tasks, out, gold, classifier, folds, no_eval, stance_labels, labelset):
+    """Train sentence classifiers and save them with a model card.
+
+    Stance learns from human labels (the shipped labelled set's train split and the store's
+    labels table) with the rules' votes as features, and is scored on the labelled set's test
+    split and on --gold (never trained on); other tasks learn the store's rule labels.
 
     Prints per-class precision/recall/F1 and the confusion matrix of grouped cross-validation.
 
@@ -571,11 +578,14 @@ def train(db, tasks, out, gold, classifier, folds, no_eval):
     """
     from pipeline.train import DEFAULT_TASKS, TrainSettings, train_model
 
-    settings = TrainSettings(classifier=classifier, folds=folds)
+    from pipeline.train.human import DEFAULT_LABELSET
+
+    settings = TrainSettings(classifier=classifier, folds=folds, stance_labels=stance_labels)
     command = "policytext " + " ".join(sys.argv[1:]) if sys.argv else "policytext train"
     with _open(db) as store:
         result = train_model(store, out, tasks=tuple(tasks) or DEFAULT_TASKS, gold_dir=gold, settings=settings,
-                             evaluate=not no_eval, command=command, on_progress=lambda m: click.echo(m, err=True))
+                             evaluate=not no_eval, command=command, on_progress=lambda m: click.echo(m, err=True),
+                             labelset=labelset or DEFAULT_LABELSET)
     for block in result.blocks:
         click.echo(block)
         click.echo()
@@ -722,3 +732,89 @@ def query(sql, db, fmt):
     from pipeline.query.listing import read_only_query
 
     _emit(read_only_query(db, sql), fmt, [])
+@db_option
+@click.option("--task", type=click.Choice(["stance"]), default="stance", show_default=True)
+@click.option("--sample", type=click.Choice(["stratified", "random", "uncertain", "disagree"]), default="stratified", show_default=True,
+              help="stratified: equal shares of the rules' labels; uncertain: the model's least confident; disagree: model ≠ rules.")
+@click.option("--n", "n", type=int, default=200, show_default=True, help="Sentences in the session's queue.")
+@click.option("--annotator", default="me", show_default=True, help="Your name, stored with every answer.")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Model whose predictions are shown (needed by uncertain/disagree).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@domain_errors
+def annotate(db, task, sample, n, annotator, model_dir, seed):
+    """Label sentences one at a time: one key per label (d r m o), s=skip, u=undo, n=note, q=quit.
+
+    Each answer is stored in the labels table at once; run the same command again to resume.
+
+    Example: policytext annotate --task stance --sample uncertain --n 200 --annotator ana --model models/default
+    """
+    from pipeline.train.annotate import run_session, sample_queue
+
+    with _open(db, read_only=False) as store:
+        queue = sample_queue(store, task=task, sample=sample, n=n, annotator=annotator, seed=seed, model_dir=model_dir)
+        if not queue:
+            click.echo(f"nothing left to label: {annotator} answered every sentence of this sample")
+            return
+        result = run_session(store, queue, annotator=annotator, read_key=click.getchar, write=click.echo,
+                             task=task, source=f"annotate:{sample}")
+    click.echo(f"{result.answered} labelled, {result.skipped} skipped, {result.undone} undone; {result.remaining} left in this sample")
+
+
+@cli.group()
+def labels():
+    """Human labels in the store: export, import, agreement."""
+
+
+@labels.command(name="export")
+@db_option
+@click.option("--task", type=click.Choice(["stance"]), default="stance", show_default=True)
+@click.option("--annotator", help="Only this annotator.")
+@click.option("--out", "-o", "output", type=click.File("w", encoding="utf-8"), default="-", help="JSON Lines file (default: stdout).")
+@domain_errors
+def labels_export(db, task, annotator, output):
+    """Write the latest answer of each annotator per sentence as JSON Lines.
+
+    Example: policytext labels export --annotator ana -o ana.jsonl
+    """
+    from pipeline.train.annotate import export_labels, write_jsonl
+
+    with _open(db) as store:
+        write_jsonl(export_labels(store, task=task, annotator=annotator), output)
+
+
+@labels.command(name="import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@db_option
+@click.option("--annotator", help="Store the labels under this name (default: the file's annotator field).")
+@domain_errors
+def labels_import(path, db, annotator):
+    """Add labels from a JSON Lines file (doc, text, stance); re-importing adds nothing twice.
+
+    Example: policytext labels import corpora/labels/sentences.jsonl
+    """
+    from pipeline.train.annotate import import_labels
+
+    with _open(db, read_only=False) as store:
+        added, unchanged, errors = import_labels(store, path, annotator=annotator)
+    for message in errors:
+        click.echo(message, err=True)
+    click.echo(f"{added} added, {unchanged} already stored, {len(errors)} bad")
+    if errors:
+        sys.exit(1)
+
+
+@labels.command(name="agreement")
+@db_option
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Also compare each annotator with this model.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@domain_errors
+def labels_agreement(db, model_dir, fmt):
+    """Cohen's kappa between annotators, and between each annotator and the rules (and model).
+
+    Example: policytext labels agreement --model models/default
+    """
+    from pipeline.train.annotate import store_agreement
+
+    with _open(db) as store:
+        rows = store_agreement(store, model_dir=model_dir)
+    _emit(rows, fmt, [f"{len(rows)} comparison(s); kappa: Cohen's kappa over the sentences both labelled"])

@@ -184,6 +184,24 @@ class StanceLabel:
     score: float | None = column("DOUBLE", "model probability", default=None)
 
 
+@dataclass(frozen=True)
+class HumanLabel:
+    """One answer a person gave about one sentence (``policytext annotate``, ``labels import``).
+    Keyed by document name and sentence text, not by ``doc_id``: a label outlives re-ingesting
+    its document, and is never deleted with it."""
+
+    id: str = column("VARCHAR PRIMARY KEY", "unique id of the answer")
+    doc: str = column("VARCHAR NOT NULL", "document name as `docs` lists it")
+    sentence: int | None = column("INTEGER", "sentence index in the document (none when not in the store)")
+    text: str = column("VARCHAR NOT NULL", "the sentence that was labelled")
+    task: str = column("VARCHAR NOT NULL", "stance (instruments, frameworks: a JSON list of ids)")
+    label: str | None = column("VARCHAR", "the label given; none when skipped")
+    annotator: str = column("VARCHAR NOT NULL", "who labelled it")
+    labelled_at: datetime = column("TIMESTAMP NOT NULL", "when (UTC)")
+    source: str = column("VARCHAR NOT NULL", "annotate:SAMPLE or import:FILE")
+    note: str | None = column("VARCHAR", "the annotator's note", default=None)
+
+
 @dataclass
 class DocumentMeta:
     """Bibliographic metadata, with where the date came from and why."""
@@ -396,6 +414,7 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
     TableSpec("term_counts", TermCount, "sentence × tracked term or alias group", stage="terms"),
     TableSpec("citations", Citation, "in-text citation", stage="citations"),
     TableSpec("findings", Finding, "audit finding", stage="audit"),
+    TableSpec("labels", HumanLabel, "human answer: sentence × task × annotator", per_document=False),
 )
 
 

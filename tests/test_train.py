@@ -14,7 +14,7 @@ from pipeline.train.artefact import load_skops, sha256
 from pipeline.train.data import load_examples
 from tests.train_fixtures import DATA, build_store
 
-SETTINGS = TrainSettings(min_df=1, folds=2, min_label_count=2)
+SETTINGS = TrainSettings(min_df=1, folds=2, min_label_count=2, stance_labels="rules")
 PROBES = ["美国推动对华脱钩。", "中美经贸相互依存。", "本文分三个部分。", "美国对中国加征关税。"]
 
 
@@ -166,7 +166,9 @@ def test_unknown_task_and_empty_store_are_clear_errors(tmp_path):
     with pytest.raises(TrainError, match="unknown task 'topic'"):
         train_model(store, tmp_path / "m", tasks=("topic",))
     with pytest.raises(TrainError, match="no labelled sentences to train on"):
-        train_model(store, tmp_path / "m", tasks=("stance",))
+        train_model(store, tmp_path / "m", tasks=("stance",), settings=SETTINGS)
+    with pytest.raises(TrainError, match="no human stance labels"):
+        train_model(store, tmp_path / "m", tasks=("stance",), labelset=tmp_path / "none.jsonl")
     with pytest.raises(TrainError, match="unknown classifier 'tree'"):
         train_model(store, tmp_path / "m", settings=TrainSettings(classifier="tree"))
 
@@ -201,7 +203,7 @@ def test_cli_train_tag_and_predict(trained, tmp_path):
     copy = tmp_path / "s.duckdb"
     copy.write_bytes(db.read_bytes())
     out = tmp_path / "cli-model"
-    done = runner.invoke(cli, ["train", "--db", str(copy), "--task", "stance", "--out", str(out), "--folds", "2"])
+    done = runner.invoke(cli, ["train", "--db", str(copy), "--task", "stance", "--out", str(out), "--folds", "2", "--labels", "rules"])
     assert done.exit_code == 0, done.output
     assert "stance / model_vs_training_labels" in done.output and "confusion" in done.output
     assert (out / "stance.skops").exists() and (out / "model.json").exists()
@@ -223,3 +225,61 @@ def test_cli_train_tag_and_predict(trained, tmp_path):
     assert missing.exit_code == 1 and "no model directory here" in missing.output
     stored = runner.invoke(cli, ["predict", "--db", str(copy), "--model", str(result.path)])
     assert stored.exit_code == 0 and stored.output.startswith("36 sentences labelled")
+
+
+def _labelset(tmp_path):
+    from tests.train_fixtures import labelled_rows
+
+    rows = labelled_rows()
+    path = tmp_path / "labelset.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for r in rows:
+            handle.write(json.dumps({"doc": r["doc"], "text": r["text"], "stance": r["stance"],
+                                     "split": "test" if r["doc"] == "doc3.txt" else "train"}, ensure_ascii=False) + "\n")
+    return path
+
+
+HUMAN = TrainSettings(min_df=1, folds=2, min_label_count=2, bootstrap=20)
+
+
+def test_human_stance_uses_rule_votes_and_scores_the_test_split(tmp_path):
+    store = build_store(tmp_path / "s.duckdb")
+    result = train_model(store, tmp_path / "m", tasks=("stance",), settings=HUMAN, labelset=_labelset(tmp_path), gold_dir=DATA / "gold")
+    stance = result.card["tasks"]["stance"]
+    assert stance["label_source"].startswith("human labels")
+    assert {"cv_rules", "cv_model", "cv_combine", "test_rules", "test_combine", "gold_rules", "gold_combine"} <= set(stance["metrics"])
+    assert 0 <= stance["combine"]["threshold"] <= 1.01 and "1.01" in stance["combine"]["macro_f1_by_threshold"]
+    ci = stance["metrics"]["cv_model"]["per_class"]["NONE"]["interval95"]["f1"]
+    assert ci[0] <= stance["metrics"]["cv_model"]["per_class"]["NONE"]["f1"] <= ci[1] or ci[0] == ci[1]
+    names = [name for name, _ in load_model(result.path).estimators["stance"].named_steps["features"].transformer_list]
+    assert names == ["words", "chars", "rules"]
+    assert "pipeline.train.features.RuleFeatures" in TRUSTED_TYPES
+    markdown = (result.path / "README.md").read_text(encoding="utf-8")
+    assert "combine (`tag --combine`)" in markdown and "95% interval" in markdown
+
+
+def test_rule_votes_are_features():
+    from pipeline.train.features import rule_feature_dict
+
+    features = rule_feature_dict("美国对中国商品加征关税。")
+    assert features["vote:measure_on_china"] == 1.0 and features["china_target"] == 1.0 and features["rules:DECOUPLING"] == 1.0
+    assert "vote:measure_on_china" not in rule_feature_dict("各国相互加征关税。")
+
+
+def test_training_on_a_store_with_200_new_human_labels_changes_the_model(tmp_path):
+    from pipeline.train.annotate import add_label
+
+    store = build_store(tmp_path / "s.duckdb")
+    labelset = _labelset(tmp_path)
+    before = train_model(store, tmp_path / "before", tasks=("stance",), settings=HUMAN, labelset=labelset, evaluate=False)
+    probes = ["第七批清单的商品将被征收新税。", "两国企业签署了一批新订单。"]
+    for i in range(100):
+        add_label(store, doc=f"mine{i % 10}.txt", sentence=i, text=f"第{i}批清单的商品将被征收新税。", task="stance",
+                  label="DECOUPLING", annotator="me", source="test")
+        add_label(store, doc=f"mine{i % 10}.txt", sentence=100 + i, text=f"两国企业签署了第{i}批新订单。", task="stance",
+                  label="RECOUPLING", annotator="me", source="test")
+    after = train_model(store, tmp_path / "after", tasks=("stance",), settings=HUMAN, labelset=labelset, evaluate=False)
+    assert after.card["tasks"]["stance"]["data"]["sources"] == {"labelset": 28, "store": 200}
+    old = load_model(before.path).estimators["stance"].predict(probes)
+    new = load_model(after.path).estimators["stance"].predict(probes)
+    assert list(new) == ["DECOUPLING", "RECOUPLING"] and list(old) != list(new)

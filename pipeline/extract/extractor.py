@@ -46,6 +46,12 @@ class Extraction:
         return rows + [e.as_dict() for e in self.stance_evidence]
 
 
+def blocking_spans(labelled: Sequence[Hit]) -> list[tuple[int, int]]:
+    """Spans inside which a stance cue does not count: framework names (关税 in 关税与贸易总协定)
+    and blocker words, the longer words that hold a short cue (科技战 in 科技战略, 封锁 in 地区封锁)."""
+    return [(h.start, h.end) for h in labelled if h.kind in ("framework", "blocker")]
+
+
 class Extractor:
     """Runs every extraction rule on a text. Built from settings; lexicons and the automaton
     are loaded on first use."""
@@ -78,8 +84,7 @@ class Extractor:
     def stance_context(self, text: str, simplified: str | None = None) -> StanceContext:
         """The sentence as the stance rules see it (for the rules' analysis)."""
         view, hits, labelled = self._match(text, simplified)
-        frameworks = [(h.start, h.end) for h in labelled if h.kind == "framework"]
-        return prepare(text, view, [h for h in hits if h.kind == "stance"], self.lexicons.stance, blocked=frameworks)
+        return prepare(text, view, [h for h in hits if h.kind == "stance"], self.lexicons.stance, blocked=blocking_spans(labelled))
 
     def extract(self, text: str, simplified: str | None = None) -> Extraction:
         """All labels of ``text``; ``simplified`` (same length) saves the t2s conversion.
@@ -128,7 +133,7 @@ class Extractor:
         if not may_vote(view, cues, self.lexicons.stance):
             return Extraction(frameworks, instruments, tuple(terms), "NONE", ())
         stance, evidence = classify_stance(
-            text, view, cues, self.lexicons.stance, blocked=[(h.start, h.end) for h in frameworks],
+            text, view, cues, self.lexicons.stance, blocked=blocking_spans(labelled),
         )
         return Extraction(frameworks, instruments, tuple(terms), stance, tuple(evidence))
 

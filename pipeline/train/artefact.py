@@ -34,6 +34,7 @@ CARD_FORMAT = 1
 # Types a policytext model may contain beyond skops' defaults; anything else is refused.
 TRUSTED_TYPES = (
     "pipeline.train.features.tokenize",
+    "pipeline.train.features.RuleFeatures",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
 )
@@ -192,9 +193,13 @@ def render_metrics(metrics: dict[str, Any]) -> list[str]:
              f"{metrics['folds']}-fold cross-validation grouped by document.", ""]
     lines += ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for label, row in metrics["per_class"].items():
-        lines.append(f"| {label} | {_fmt(row['precision'])} | {_fmt(row['recall'])} | {_fmt(row['f1'])} | {row['support']} |")
+        ci = row.get("interval95") or {}
+        cell = {m: _fmt(row[m]) + (f" [{ci[m][0]:.2f}, {ci[m][1]:.2f}]" if ci.get(m) else "") for m in ("precision", "recall", "f1")}
+        lines.append(f"| {label} | {cell['precision']} | {cell['recall']} | {cell['f1']} | {row['support']} |")
     lines.append("")
-    lines.append(", ".join(f"{k} {_fmt(v)}" for k, v in metrics["summary"].items()))
+    lines.append(", ".join(f"{k} {_fmt(v)}" for k, v in metrics["summary"].items())
+                 + (f" (macro-F1 95% interval {metrics['interval95'][0]:.3f}–{metrics['interval95'][1]:.3f}, "
+                    "bootstrap over documents)" if metrics.get("interval95") else ""))
     matrix = metrics.get("confusion")
     if matrix:
         labels = matrix["labels"]
@@ -223,6 +228,16 @@ def render_card(card: dict[str, Any]) -> str:
                   f" ({data['gold_sentences']} with gold labels)",
                   f"- label counts: {', '.join(f'{k} {v}' for k, v in data['label_counts'].items())}",
                   f"- training time: {info['train_seconds']:.1f} s", ""]
+        if info.get("combine"):
+            c = info["combine"]
+            lines += [f"- combine (`tag --combine`): {c['policy']}, threshold {c['threshold']}, chosen on {c['chosen_on']}; "
+                      "macro-F1 by threshold: " + ", ".join(f"{k}: {v:.3f}" for k, v in c["macro_f1_by_threshold"].items()), ""]
+        if info.get("agreement"):
+            a = info["agreement"]
+            lines += [f"- labelled set: annotators {a['annotators']}, {a['double_labelled']} double-labelled, "
+                      f"{a['adjudicated']} stance disagreements adjudicated; agreement: "
+                      + "; ".join(f"{k}: stance kappa {v['stance_kappa']}, instruments {v['instruments_pooled_kappa']}, "
+                                  f"frameworks {v['frameworks_pooled_kappa']} ({v['items']} items)" for k, v in a["pairs"].items()), ""]
         if info.get("dropped_labels"):
             lines += [f"- not modelled (fewer than {card['settings']['min_label_count']} examples): "
                       f"{', '.join(info['dropped_labels'])}", ""]
@@ -234,7 +249,9 @@ def render_card(card: dict[str, Any]) -> str:
               "## Library versions", ""]
     lines += [f"- {k} {v}" for k, v in card["versions"].items()]
     lines += ["", "## Limits", "",
-              "Labels are mostly the rules' own (weak supervision): the model learns what the rules see, "
-              "plus what co-occurs with it. Scores against rule labels measure agreement with the rules, "
-              "not truth; only the gold rows measure accuracy.", ""]
+              "Stance with `label source: human labels` learns from sentences labelled by reading (two LLM annotator "
+              "sessions following the spec, disagreements adjudicated), with the rules' votes as features; `test_*` "
+              "scores are on documents of the labelled set's held-out split, `gold_*` on the seed articles' gold, which "
+              "this model never trains on. Tasks whose label source is the rules learn what the rules see: scores against "
+              "rule labels measure agreement with the rules, not truth.", ""]
     return "\n".join(lines)

@@ -93,6 +93,12 @@ def combine_labels(task: str, rule: Any, model: Any, proba: np.ndarray | None = 
     return sorted(set(rule) | set(extra))
 
 
+def combine(rule: str, proba: np.ndarray, classes: list[str], threshold: float) -> str:
+    """The model's label where its top probability reaches ``threshold``, else the rules'."""
+    j = int(np.argmax(proba))
+    return classes[j] if proba[j] >= threshold else rule
+
+
 def format_metrics(name: str, metrics: dict[str, Any]) -> str:
     """Plain-text block: per-class table, summary, confusion matrix."""
     lines = [f"{name}: {metrics['scored']} sentences vs {metrics['against']}"

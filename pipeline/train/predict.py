@@ -13,7 +13,7 @@ from pipeline.errors import PipelineError
 from pipeline.store import Store
 from pipeline.extract.tagger import Tagger
 from pipeline.train.artefact import LoadedModel, load_model
-from pipeline.train.evaluate import combine_labels, predict_labels
+from pipeline.train.evaluate import combine, combine_labels, predict_labels
 from pipeline.train.settings import TASKS, ModelError  # noqa: F401
 
 _PREDICT_BATCH = 4096
@@ -75,7 +75,9 @@ class ModelTagger(Tagger):
 
 
 class CombinedTagger(ModelTagger):
-    """Rules where a cue fires, the model elsewhere (see ``evaluate.combine_labels``).
+    """Stance: the combine rule measured at training time (the card's ``combine``: the model
+    where its top probability reaches the chosen threshold, the rules elsewhere); for a model
+    without one, rules where a cue fires and the model elsewhere (``evaluate.combine_labels``).
 
     Frameworks and evidence come from the rules; ``rules`` keeps the rules' own stance and
     instruments; ``stance_source`` says which side gave the stance."""
@@ -100,10 +102,15 @@ class CombinedTagger(ModelTagger):
                     continue
                 classes = model.labels(task)
                 proba = np.asarray([model_row[f"{task}_proba"][c] for c in classes])
-                row[task] = combine_labels(task, rules[task], model_row[task], proba, classes, threshold)
+                measured = model.card["tasks"][task].get("combine") if task == "stance" else None
+                if measured:
+                    row[task] = combine(rules[task], proba, classes, measured["threshold"])
+                    row["stance_source"] = f"model:{model.name}" if proba.max() >= measured["threshold"] else "rules"
+                else:
+                    row[task] = combine_labels(task, rules[task], model_row[task], proba, classes, threshold)
+                    if task == "stance":
+                        row["stance_source"] = "rules" if rules["stance"] != "NONE" else f"model:{model.name}"
                 row[f"{task}_proba"] = model_row[f"{task}_proba"]
-            if "stance" in model_row:
-                row["stance_source"] = "rules" if rules["stance"] != "NONE" else f"model:{model.name}"
             row["model"] = model.name
             out.append(row)
         return out

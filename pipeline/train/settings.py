@@ -43,6 +43,10 @@ class TrainSettings:
     combine_threshold: float = 0.8  # --combine: model instrument labels added beside the rules' ones
     sections: tuple[str, ...] = ("title", "abstract", "body")
     seed: int = 0
+    stance_labels: str = "human"  # stance: human labels (shipped set + labels table), rule votes as features | rules
+    stance_classifier: str = "svm"  # the human-label stance model's classifier (svm: calibrated LinearSVC)
+    rule_weight: float = 1.0  # weight of the rules' vote features beside the TF-IDF blocks
+    bootstrap: int = 1000  # resamples (by document) for the 95% intervals
 
     def validate(self) -> "TrainSettings":
         if self.classifier not in CLASSIFIERS:
@@ -51,6 +55,8 @@ class TrainSettings:
             raise TrainError(f"folds={self.folds}: grouped cross-validation needs at least 2")
         if not 0 < self.threshold < 1 or not 0 < self.combine_threshold < 1:
             raise TrainError("thresholds must lie strictly between 0 and 1")
+        if self.stance_labels not in ("human", "rules"):
+            raise TrainError(f"stance_labels={self.stance_labels!r}: use human or rules")
         if self.gold_weight < 1:
             raise TrainError(f"gold_weight={self.gold_weight}: must be at least 1")
         return self

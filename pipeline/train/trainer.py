@@ -17,9 +17,27 @@ from pipeline.train.artefact import CARD_FORMAT, git_revision, library_versions,
 from pipeline.train.data import Examples, load_examples, read_gold
 from pipeline.train.evaluate import combine_labels, format_metrics, grouped_predictions, score
 from pipeline.train.features import build_estimator, segmenter_name
+from pipeline.train.human import DEFAULT_LABELSET, train_human_stance
 from pipeline.train.settings import DEFAULT_TASKS, TASKS, TrainError, TrainSettings, check_task
 
 DEFAULT_MODEL_NAME = "default"
+
+
+def labelset_agreement(labelset: str | Path | None) -> dict[str, Any] | None:
+    """The annotators' agreement recorded beside a labelled set (``agreement.json``), if any."""
+    import json
+
+    if labelset is None:
+        return None
+    path = Path(labelset).parent / "agreement.json"
+    if not path.is_file():
+        return None
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    pairs = {name: {"items": p["stance"]["items"], "stance_kappa": p["stance"]["kappa"],
+                    "instruments_pooled_kappa": p["instruments"]["pooled_kappa"],
+                    "frameworks_pooled_kappa": p["frameworks"]["pooled_kappa"]} for name, p in summary["agreement"]["pairs"].items()}
+    return {"file": str(path), "annotators": summary["annotators"], "double_labelled": summary["double_labelled"],
+            "adjudicated": summary["adjudicated"], "pairs": pairs}
 
 
 def label_classes(task: str, examples: Examples, settings: TrainSettings) -> tuple[list[str], list[str]]:
@@ -130,9 +148,17 @@ def train_model(
     evaluate: bool = True,
     command: str = "pipeline.train.train_model",
     on_progress: Callable[[str], None] | None = None,
+    labelset: str | Path | None = DEFAULT_LABELSET,
+    score_test: bool = True,
 ) -> TrainResult:
-    """Train one Pipeline per task on the store's rule labels (plus gold), evaluate it with grouped
-    CV, and save everything with a model card in ``out``."""
+    """Train one Pipeline per task, evaluate it with grouped CV, and save everything with a
+    model card in ``out``.
+
+    Stance (``settings.stance_labels="human"``, the default): human labels — the labelled
+    set's train split (``labelset``) and the store's ``labels`` table — with the rules' votes as
+    features (:mod:`pipeline.train.human`); scored on the labelled set's test split and on
+    ``gold_dir`` (never trained on). Otherwise, and for the other tasks: the store's rule
+    labels, gold replacing them where given."""
     settings.validate()
     tasks = tuple(dict.fromkeys(check_task(t) for t in tasks))
     gold = read_gold(gold_dir) if gold_dir else None
@@ -150,6 +176,20 @@ def train_model(
     estimators: dict[str, Any] = {}
     blocks: list[str] = []
     for task in tasks:
+        if task == "stance" and settings.stance_labels == "human":
+            started = time.perf_counter()
+            estimators[task], entry = train_human_stance(store, settings, labelset=labelset, evaluate=evaluate, score_test=score_test,
+                                                         gold=gold, progress=progress)
+            entry.update(kind="single", dropped_labels=[], train_seconds=round(time.perf_counter() - started, 2),
+                         agreement=labelset_agreement(labelset))
+            entry["data"]["gold_sentences"] = entry["data"].get("gold_sentences", 0)
+            card["tasks"][task] = entry
+            card["features"]["stance"] = ("TF-IDF words and character n-grams plus the stance rules' votes and evidence "
+                                          "(pipeline.train.features.RuleFeatures), calibrated LinearSVC")
+            blocks += [format_metrics(f"{task} / {name}", m) for name, m in entry["metrics"].items()]
+            blocks.append(f"stance / combine: {entry['combine']['policy']}; threshold {entry['combine']['threshold']} "
+                          f"(chosen on {entry['combine']['chosen_on']})")
+            continue
         progress(f"{task}: loading labels")
         examples = load_examples(store, task, settings, gold=gold if task != "claims" else None)
         classes, dropped = label_classes(task, examples, settings)
@@ -176,13 +216,15 @@ def train_model(
 
 # make run must stay a few minutes on 2 cores: SGD (log loss) instead of calibrated LinearSVC,
 # and smaller vocabularies; `policytext train` keeps the stronger defaults.
-DEFAULT_RUN_SETTINGS = TrainSettings(classifier="sgd", folds=3, max_features=50_000)
+# Stance (human labels, a few thousand sentences) keeps the calibrated LinearSVC.
+DEFAULT_RUN_SETTINGS = TrainSettings(classifier="sgd", folds=3, max_features=50_000, bootstrap=300)
 
 
 def train_default(store: Store, models_dir: str | Path, *, gold_dir: str | Path | None = None, settings: TrainSettings = DEFAULT_RUN_SETTINGS,
                   on_progress: Callable[[str], None] | None = None) -> Path:
-    """The model ``make run`` builds: stance and instruments on the whole store's rule labels,
-    saved in ``models_dir/default``. Returns that directory."""
+    """The model ``make run`` builds: stance on the shipped human labels (plus the store's) with
+    the rules' votes as features, instruments on the whole store's rule labels, saved in
+    ``models_dir/default``. Returns that directory."""
     result = train_model(store, Path(models_dir) / DEFAULT_MODEL_NAME, tasks=DEFAULT_TASKS, gold_dir=gold_dir,
                          settings=settings, command="make run (pipeline.train.train_default)", on_progress=on_progress)
     return result.path
