@@ -42,7 +42,7 @@ def normalize(text: str) -> str:
     """One reading of an entry however it was printed: full-width punctuation to ASCII,
     line wraps joined, spaces between Han characters removed."""
     s = unicodedata.normalize("NFKC", text)
-    s = s.replace("。", ". ").replace("、", ", ").replace("【", "[").replace("】", "]")
+    s = s.replace("。", ". ").replace("【", "[").replace("】", "]")
     s = s.replace("“", '"').replace("”", '"')
     s = re.sub(r"-\n(?=[a-z])", "", s)  # hyphenated English wrap
     s = re.sub(rf"(?<=[{_HAN}])\s*\n\s*(?=[{_HAN}])", "", s)
@@ -72,7 +72,7 @@ def split_names(part: str) -> list[str]:
     if not part:
         return []
     out = []
-    for p in re.split(r"\s*(?:,|;|&|\band\b)\s*", part):
+    for p in re.split(r"\s*(?:,|、|;|&|\band\b)\s*", part):
         p = _clean(_ROLE.sub("", p))
         if p and not re.fullmatch(r"(?:et al|等)", p, re.I):
             out.append(p)
@@ -82,7 +82,7 @@ def split_names(part: str) -> list[str]:
 def _split_periods(s: str) -> list[str]:
     """Split at the periods that end a GB/T element (not inside a number, an initial of an
     English name, or ``et al.``)."""
-    parts = re.split(r"(?<!\d)\.(?=\s|$|[^\d\s])|(?<=\d)\.(?=\s|$)", s)
+    parts = re.split(r"(?<!\d)\.|(?<=\d)\.(?=\s|$|[^\d])", s)
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -180,10 +180,8 @@ def parse_gbt(text: str, ref: Reference) -> Reference | None:
             ref.number = _clean(m.group(1))
             title = title[: m.start()]
     if ":" in title and ref.number is None:
-        t, _, o = title.partition(":")
-        if o.strip():
-            ref.other_title = _clean(o)
-        title = t
+        # the title is kept whole; the other title information is also given apart
+        ref.other_title = _clean(title.partition(":")[2])
     ref.title = _clean(title)
 
     rest = _take_links(rest, ref)
@@ -347,7 +345,7 @@ def parse_apa(text: str, ref: Reference) -> Reference | None:
             else:
                 ref.publisher = _clean(t)
     if code is None:
-        if ref.publisher and not ref.url:
+        if ref.publisher:
             code = "M"
         elif ref.url:
             code = "EB"

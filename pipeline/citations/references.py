@@ -385,6 +385,9 @@ def _parse(text: str) -> Reference:
     s = unescape_markup(text)
     s = _LEADING_MARKER.sub("", s, count=1)
     s = s.replace("\u3000", " ")
+    s = re.sub(r"(?i)\b(https?)\s*[：:]\s*[/／]\s*[/／]", r"\1://", s)
+    # spaces a PDF puts between Han characters; a line wrap inside an English entry
+    s = re.sub(r"(?<=[\u3400-\u9fff])[ \t]+(?=[\u3400-\u9fff])", "", s)
 
     spans: list[tuple[int, int]] = []
     urls = find_urls(s)
@@ -406,6 +409,8 @@ def _parse(text: str) -> Reference:
         ref.access_date = access
         spans.append(aspan)
     body = _mask(s, spans)
+    body = re.sub(r"(?<=[\u3400-\u9fff])\s*\n\s*(?=[\u3400-\u9fff])", "", body)
+    body = re.sub(r"\s*\n\s*", " ", body)
     saved = (ref.url,)
 
     if DATA_NOTE.search(body):
