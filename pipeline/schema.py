@@ -222,14 +222,26 @@ class Reference:
     (ISO, as precise as printed); ``access_date`` the date the author visited a web source."""
 
     text: str = ""  # the note as parsed (stored as citations.note)
-    type: str = column("VARCHAR", "kind of the cited work", name="reference_type", default="note")
+    type: str = column("VARCHAR", "GB/T 7714 type code (M J C D R S P N EB DB CP A G Z PP DS; note, data)",
+                       name="reference_type", default="note")
+    type_name: str = column("VARCHAR", "readable name of the type code: book, journal, thesis …",
+                            name="reference_type_name", default="note")
+    carrier: str | None = column("VARCHAR", "GB/T 7714 carrier code: OL, CD, MT, DK", default=None)
     authors: list[str] = column("VARCHAR[]", "authors of the cited work", default_factory=list)
     title: str | None = column("VARCHAR", "title of the cited work", default=None)
-    container: str | None = column("VARCHAR", "journal, book or site it appeared in", default=None)
+    other_title: str | None = column("VARCHAR", "other title information (subtitle, standard or patent number)", default=None)
+    translators: list[str] = column("VARCHAR[]", "translators (译)", default_factory=list)
+    editors: list[str] = column("VARCHAR[]", "editors of the collection a part appeared in (// …)", default_factory=list)
+    container: str | None = column("VARCHAR", "journal, newspaper, collection or site it appeared in", default=None)
+    edition: str | None = column("VARCHAR", "edition (版本项)", default=None)
+    place: str | None = column("VARCHAR", "place of publication (出版地)", default=None)
+    publisher: str | None = column("VARCHAR", "publisher, university or issuing body (出版者)", default=None)
     year: int | None = column("INTEGER", "year of the cited work", default=None)
     volume: str | None = column("VARCHAR", "volume", default=None)
     issue: str | None = column("VARCHAR", "issue", default=None)
     pages: str | None = column("VARCHAR", "pages", default=None)
+    number: str | None = column("VARCHAR", "standard, patent or report number", default=None)
+    back_reference: str | None = column("VARCHAR", "the back-reference form it was resolved from: 同上, ibid., supra …", default=None)
     url: str | None = column("VARCHAR", "URL", default=None)
     doi: str | None = column("VARCHAR", "DOI", default=None)
     access_date: str | None = column("VARCHAR", "date the source was visited", default=None)

@@ -38,7 +38,12 @@ FINDING_KINDS = (
 # Fields GB/T 7714-2015 requires per type; "a|b" means either will do.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "journal": ("authors", "title", "container", "year", "issue|volume", "pages"),
-    "book": ("authors", "title", "container", "year"),
+    "book": ("authors", "title", "publisher|container", "year"),
+    "thesis": ("authors", "title", "publisher", "year"),
+    "conference": ("title", "container|publisher", "year"),
+    "book section": ("title", "container", "year"),
+    "standard": ("title", "number|publisher", "year"),
+    "patent": ("title", "number|date"),
     "newspaper": ("title", "container", "date"),
     "web": ("title", "url", "access_date"),
     "report": ("title", "year"),
@@ -296,7 +301,7 @@ def check_anachronism(ctx: AuditContext) -> Iterator[Finding]:
 
 def _missing(ref: Reference) -> list[str]:
     out = []
-    for need in REQUIRED_FIELDS.get(ref.type, ()):
+    for need in REQUIRED_FIELDS.get(ref.type_name, ()):
         options = need.split("|")
         if need == "date":
             if not (ref.date and len(ref.date) >= 10):
@@ -321,7 +326,7 @@ def check_incomplete_references(ctx: AuditContext) -> Iterator[Finding]:
                 yield Finding(
                     ctx.doc, c.sentence if c else None, c.marker if c else n.marker,
                     "INCOMPLETE_REFERENCE",
-                    f"{r.type} reference lacks {', '.join(missing)}: {n.text[:60]}",
+                    f"{r.type_name} reference lacks {', '.join(missing)}: {n.text[:60]}",
                     note_index=n.index, severity="info",
                 )
             if title_key:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.citations.gbt7714 import NAME_TO_CODE, parse_apa, parse_gbt, type_name
 from pipeline.schema import Reference
 
 REFERENCE_TYPES = ("journal", "book", "newspaper", "web", "report", "data", "note")
@@ -118,7 +119,7 @@ def find_urls(text: str) -> list[tuple[str, int, int, bool]]:
                 nxt = text[j]
                 prev = chars[-1] if chars else ""
                 gap = text[i:j]
-                if nxt not in _URL_CHARS:
+                if nxt not in _URL_CHARS or text[j:j + 4].lower() == "doi:":
                     break
                 if prev in _URL_JOINERS or nxt in _URL_JOINERS:
                     # "trans - pacific", "press-\noffice"; but not "url . Accessed"
@@ -384,6 +385,9 @@ def _parse(text: str) -> Reference:
     s = unescape_markup(text)
     s = _LEADING_MARKER.sub("", s, count=1)
     s = s.replace("\u3000", " ")
+    s = re.sub(r"(?i)\b(https?)\s*[：:]\s*[/／]\s*[/／]", r"\1://", s)
+    # spaces a PDF puts between Han characters; a line wrap inside an English entry
+    s = re.sub(r"(?<=[\u3400-\u9fff])[ \t]+(?=[\u3400-\u9fff])", "", s)
 
     spans: list[tuple[int, int]] = []
     urls = find_urls(s)
@@ -405,6 +409,9 @@ def _parse(text: str) -> Reference:
         ref.access_date = access
         spans.append(aspan)
     body = _mask(s, spans)
+    body = re.sub(r"(?<=[\u3400-\u9fff])\s*\n\s*(?=[\u3400-\u9fff])", "", body)
+    body = re.sub(r"\s*\n\s*", " ", body)
+    saved = (ref.url,)
 
     if DATA_NOTE.search(body):
         ref.type = "data"
@@ -420,6 +427,11 @@ def _parse(text: str) -> Reference:
             ref.date = ds[0][0]
         return ref
 
+    # links and the access date are read above (with URL repair); the grammars see the rest
+    if parse_gbt(body, ref) is not None or parse_apa(body, ref) is not None:
+        if saved[0] is None and ref.url:
+            ref.url_raw = ref.url
+        return ref
     if "《" in body:
         _parse_chinese(ref, body)
     elif _is_english(body):
@@ -434,6 +446,14 @@ def _parse(text: str) -> Reference:
         value = getattr(ref, name)
         if value:
             setattr(ref, name, re.sub(r"(?<=[A-Za-z])\s+[-‐]\s+(?=[A-Za-z])", "-", value))
+    if ref.type == "book" and ref.container and PUBLISHER_CUES.search(ref.container):
+        ref.publisher, ref.container = ref.container, None
+        pm = re.search(r"([\u3400-\u9fffA-Za-z .]{1,12}?)\s*[：:]\s*" + re.escape(ref.publisher), body)
+        if pm:
+            ref.place = _clean_piece(re.split(r"[，,。]", pm.group(1))[-1])
+    if ref.type in NAME_TO_CODE and ref.type not in ("note", "data"):
+        ref.type = NAME_TO_CODE[ref.type]
+    ref.type_name = type_name(ref.type)
     return ref
 
 

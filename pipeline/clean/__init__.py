@@ -15,6 +15,7 @@ markers once; only paragraphs that carry markers are handled one by one.
 from __future__ import annotations
 
 import re
+from typing import Any
 from bisect import bisect_left, bisect_right
 
 from collections.abc import Sequence
@@ -44,6 +45,36 @@ _NO_MARKER_KINDS = ("note", "reference")
 # one paragraph per line, a blank line between paragraphs, no whitespace at either end of a line
 CANONICAL = re.compile(r"[^\s](?:[^\n]*[^\s])?(?:\n\n[^\s](?:[^\n]*[^\s])?)*")
 _REF_NUMBER = re.compile(r"^\[?(\d{1,3})[\].、]\s*")
+
+
+_ENTRY_AT = re.compile(r"(?:^|(?<=\s)|(?<=[.。]))[\[［](\d{1,3})[\]］]\s*")
+
+
+def _reference_entries(ptext: str, a: int, offsets: Any, notes: list[Note]) -> None:
+    """Reference-list entries of one reference paragraph, whatever its line breaks: a piece
+    without its own number continues the previous entry (a hard wrap); ``[n]`` with the
+    next number starts a new entry even inside a line (a list printed on one line)."""
+    m = _REF_NUMBER.match(ptext)
+    prev = notes[-1] if notes and notes[-1].kind == "reference" else None
+    if m is None and prev is not None:
+        joint = "" if re.search(r"[\u3400-\u9fff]$", prev.text) and re.match(r"[\u3400-\u9fff]", ptext) else " "
+        _, e = span_of(offsets, a, a + len(ptext))
+        notes[-1] = Note(prev.index, prev.marker, prev.text + joint + ptext, "reference", None, prev.start, e)
+        return
+    cuts = [(0, m.group(1) if m else None, m.end() if m else 0)]
+    if m:
+        expect = int(m.group(1)) + 1
+        for h in _ENTRY_AT.finditer(ptext, m.end()):
+            if int(h.group(1)) == expect:
+                cuts.append((h.start(), h.group(1), h.end()))
+                expect += 1
+    for k, (c0, num, body0) in enumerate(cuts):
+        c1 = cuts[k + 1][0] if k + 1 < len(cuts) else len(ptext)
+        body = ptext[body0:c1].rstrip()
+        if not body:
+            continue
+        s0, e0 = span_of(offsets, a + c0, a + c0 + len(ptext[c0:c1].rstrip()))
+        notes.append(Note(len(notes), num, body, "reference", None, s0, e0))
 
 
 def clean_text(raw_text: str, *, fmt: str = "text", zones: Sequence[TextZone] | None = None) -> CleanResult:
@@ -129,8 +160,7 @@ def clean_text(raw_text: str, *, fmt: str = "text", zones: Sequence[TextZone] | 
                 s, e = span_of(offsets, a + cut, b)
                 notes.append(Note(len(notes), marker, ptext[cut:], "footnote", p.page, s, e))
         elif p.kind == "reference" and not p.first.extra.get("ref_head"):
-            m = _REF_NUMBER.match(ptext)
-            notes.append(Note(len(notes), m.group(1) if m else None, ptext[m.end():] if m else ptext, "reference", None, start, end))
+            _reference_entries(ptext, a, offsets, notes)
         elif p.kind == "abstract":
             m = ABSTRACT_LABEL.match(ptext)
             if m:

@@ -15,6 +15,16 @@ _NOISE_MAX_WIDTH = 16
 _PUNCT = re.compile(r"[，。、；：！？,.;:!?]")
 
 
+_ENDS = re.compile(r"[。.！？!?”\"）)]\s*$")
+_CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))
+
+
+def _next_circled(prev: str, nxt: str) -> bool:
+    """``nxt`` starts with the circled number after the last one that started a line before."""
+    a, b = prev[:1], nxt[:1]
+    return b in _CIRCLED and (a not in _CIRCLED or _CIRCLED.index(b) == _CIRCLED.index(a) + 1)
+
+
 def note_marker(text: str) -> tuple[str | None, int]:
     """The marker a note line starts with and the length of marker + following spaces."""
     m = NOTE_START.match(text)
@@ -61,6 +71,13 @@ def mark_notes(lines: list[Line], layout: Layout) -> int:
                         j = k
                         continue
                     break
+                if not layout.wrapped and nxt.kind == "body" and not nxt.heading and (
+                        _next_circled(lines[j].text, nxt.text) or (
+                            not NOTE_START.match(nxt.text) and not _ENDS.search(lines[j].text))):
+                    # text not hard-wrapped: the next circled note of the block, or a note's
+                    # own line wrap, stays on the block's page
+                    j += 1
+                    continue
                 if nxt.heading or nxt.page_start or not layout.wrapped or nxt.kind != "body" and nxt.kind != "header":
                     break
                 j += 1
