@@ -219,3 +219,22 @@ def test_cli_train_tag_and_predict(trained, tmp_path):
     assert missing.exit_code == 1 and "no model directory here" in missing.output
     stored = runner.invoke(cli, ["predict", "--db", str(copy), "--model", str(result.path)])
     assert stored.exit_code == 0 and stored.output.startswith("36 sentences labelled")
+
+
+def test_too_little_data_says_what_is_missing(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    from pipeline.store import Store as _Store
+
+    empty = tmp_path / "empty.duckdb"
+    _Store.open(empty).close()
+    result = CliRunner().invoke(cli, ["train", "--db", str(empty), "--out", str(tmp_path / "m"), "--no-eval"])
+    assert result.exit_code == 1 and "no labelled sentences" in result.stderr and "Traceback" not in result.output
+    one = tmp_path / "one.duckdb"
+    store = build_store(one)
+    store.con.execute("UPDATE stance SET label = 'NONE'")
+    store.close()
+    result = CliRunner().invoke(cli, ["train", "--db", str(one), "--task", "stance", "--out", str(tmp_path / "m"), "--no-eval"])
+    assert result.exit_code == 1 and "one class only (NONE)" in result.stderr
+    assert not (tmp_path / "m").exists()
