@@ -71,10 +71,12 @@ def _verify(con: duckdb.DuckDBPyConnection, path: str, existed: bool) -> None:
     except duckdb.Error as exc:
         raise StoreError(damaged(path, str(exc))) from exc
     if row is not None and not Path(path + ".wal").exists():  # a pending WAL may add blocks
-        expected = _DUCKDB_HEADER + int(row[0]) * int(row[1])
+        # a DuckDB file is its headers plus whole blocks (the tail may be unwritten free blocks,
+        # so the block count is no lower bound): a size off that grid is a cut file
         size = Path(path).stat().st_size
-        if size < expected:
-            raise StoreError(damaged(path, f"truncated: {size:,} of {expected:,} bytes"))
+        block = int(row[0])
+        if size < _DUCKDB_HEADER or (size - _DUCKDB_HEADER) % block:
+            raise StoreError(damaged(path, f"truncated: {size:,} bytes is not a whole number of {block:,}-byte blocks"))
     if tables and "documents" not in tables:
         raise StoreError(f"{path}: a DuckDB file without policytext tables ({', '.join(sorted(tables)[:5])}); "
                          "choose another --db (the file is left as it is)")
