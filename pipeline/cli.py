@@ -49,14 +49,29 @@ def positive(ctx, param, value):
 
 
 def domain_errors(func):
-    """Turn PipelineError into click's `Error: …` with exit status 1."""
+    """One line and exit status 1 for every error a user can cause: PipelineError, and store or
+    file-system faults (full disk, unwritable folder, damaged store) translated by the library.
+    Ctrl-C: one line saying how much of the store is committed, exit status 130."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
+        from pipeline.store import committed_documents, translate_fault
+
+        db = kwargs.get("db")
         try:
             return func(*args, **kwargs)
         except PipelineError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(visible(str(exc))) from exc
+        except KeyboardInterrupt:
+            count = committed_documents(db) if db and Path(db).exists() else None
+            done = f"{count} documents committed" if count is not None else "nothing committed"
+            click.echo(f"interrupted: {done}; re-run to continue", err=True)
+            sys.exit(130)
+        except (OSError, Exception) as exc:  # noqa: BLE001 - only store/file-system faults are translated
+            fault = translate_fault(exc, db)
+            if fault is None:
+                raise
+            raise click.ClickException(visible(str(fault))) from exc
 
     return wrapper
 

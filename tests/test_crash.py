@@ -120,3 +120,28 @@ def test_second_ingest_on_a_busy_store_refuses_and_does_no_harm(clean_run):
     assert "Traceback" not in second.stderr
     assert not integrity_problems(db)
     assert store_fingerprint(db) == clean
+
+
+def test_readers_during_a_write_are_refused_cleanly(tmp_path):
+    """The documented decision: while a writer holds the store, readers stop at once with the
+    "in use" line (DuckDB's single-writer file lock); they never read a half-written batch."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(article(1, 2), encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    _run(corpus, db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import time; from pipeline.store import Store; s = Store.open({str(db)!r}); "
+                               "print('ready', flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        for command in (["docs"], ["trend", "中国"], ["kwic", "中国"]):
+            done = subprocess.run([sys.executable, "-m", "pipeline", *command, "--db", str(db)], cwd=ROOT,
+                                  capture_output=True, text=True, timeout=120)
+            assert done.returncode == 1 and "in use by another policytext process" in done.stderr, (command, done.stderr)
+            assert "Traceback" not in done.stderr
+    finally:
+        holder.kill()
+        holder.wait()

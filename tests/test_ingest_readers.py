@@ -149,3 +149,48 @@ def test_symlink_out_of_the_folder_is_not_followed(write, tmp_path):
     assert sorted(d.doc for d in items if not isinstance(d, ReadFailure)) == ["real.txt"]  # the inner link is the same file
     (named,) = read_all([folder / "link.txt"])  # named on the command line: read
     assert named.raw_text == ARTICLE
+
+
+# -- encodings decided on the whole file (or a sample ending on a character boundary) -------------
+
+from pipeline.ingest.encoding import SAMPLE_BYTES  # noqa: E402
+
+SIMPLIFIED = "中国坚持扩大对外开放，推动建设开放型世界经济。美国推动友岸外包，供应链安全受到关注。\n"
+TRADITIONAL = "中國堅持擴大對外開放，推動建設開放型世界經濟。美國推動友岸外包，供應鏈安全受到關注。\n"
+
+
+def _straddling(encoding: str, line: str) -> bytes:
+    """Over SAMPLE_BYTES of text whose byte SAMPLE_BYTES falls inside a multi-byte character."""
+    data = (line * (SAMPLE_BYTES // len(line.encode(encoding)) + 200)).encode(encoding)
+    for pad in range(4):
+        candidate = b"a" * pad + data
+        try:
+            candidate[:SAMPLE_BYTES].decode(encoding)
+        except UnicodeDecodeError:
+            return candidate
+    raise AssertionError("could not place a character across the sample boundary")
+
+
+@pytest.mark.parametrize("encoding, line", [("gbk", SIMPLIFIED), ("gb18030", SIMPLIFIED.replace("中国", "中国𠮷")), ("big5", TRADITIONAL)])
+def test_large_file_whose_sample_cuts_a_character_is_decoded(encoding, line):
+    data = _straddling(encoding, line)
+    text, _ = decode_bytes(data, "big.txt")
+    assert text == data.decode(encoding)
+
+
+def test_a_file_that_changes_encoding_after_the_sample_is_refused():
+    head = (SIMPLIFIED * (SAMPLE_BYTES // len(SIMPLIFIED.encode("gbk")) + 100)).encode("gbk")
+    with pytest.raises(ReadError, match=r"not decodable as one encoding: reads as gb18030 up to byte [\d,]+.*mixed encodings"):
+        decode_bytes(head + (SIMPLIFIED * 20).encode("utf-8"), "mixed.txt")
+
+
+def test_gb18030_four_byte_characters_are_accepted():
+    text = "𠮷𠀀𪚥𠀁" * 5 + SIMPLIFIED.replace("世界", "世界𠮷")
+    decoded, encoding = decode_bytes(text.encode("gb18030"), "extb.txt")
+    assert decoded == text and encoding == "gb18030"
+
+
+def test_a_gb18030_file_cut_inside_its_last_character_keeps_the_rest():
+    text = SIMPLIFIED * 3 + "终"
+    decoded, encoding = decode_bytes(text.encode("gb18030")[:-1], "cut.txt")
+    assert decoded == text[:-1] and encoding == "gb18030+truncated"

@@ -283,3 +283,20 @@ def test_training_on_a_store_with_200_new_human_labels_changes_the_model(tmp_pat
     old = load_model(before.path).estimators["stance"].predict(probes)
     new = load_model(after.path).estimators["stance"].predict(probes)
     assert list(new) == ["DECOUPLING", "RECOUPLING"] and list(old) != list(new)
+def test_too_little_data_says_what_is_missing(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    from pipeline.store import Store as _Store
+
+    empty = tmp_path / "empty.duckdb"
+    _Store.open(empty).close()
+    result = CliRunner().invoke(cli, ["train", "--db", str(empty), "--out", str(tmp_path / "m"), "--no-eval"])
+    assert result.exit_code == 1 and "no labelled sentences" in result.stderr and "Traceback" not in result.output
+    one = tmp_path / "one.duckdb"
+    store = build_store(one)
+    store.con.execute("UPDATE stance SET label = 'NONE'")
+    store.close()
+    result = CliRunner().invoke(cli, ["train", "--db", str(one), "--task", "stance", "--out", str(tmp_path / "m"), "--no-eval"])
+    assert result.exit_code == 1 and "one class only (NONE)" in result.stderr
+    assert not (tmp_path / "m").exists()

@@ -75,18 +75,33 @@ def _decode(data: bytes, path: str) -> tuple[str, str]:
 _CHINESE_ENCODINGS = ("gb18030", "big5", "utf_16_le", "utf_16_be")
 
 
+SAMPLE_BYTES = 2_000_000
+
+
+def _sample_decode(sample: bytes, name: str, *, final: bool) -> str:
+    """Decode ``sample`` with ``name``; unless ``final``, a character cut at the sample's end is
+    left out (an incremental decoder), so a two- or four-byte character that straddles the
+    sample boundary does not disqualify the right encoding."""
+    decoder = codecs.getincrementaldecoder(name)()
+    return decoder.decode(sample, final=final)
+
+
 def _detect(data: bytes, path: str, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
     """Pick the encoding: charset-normalizer's candidates plus the Chinese encodings, ranked
     by how much of the decoded text is common characters. charset-normalizer alone ties on
-    short texts and then picks cp949 for GBK or big-endian for UTF-16-LE."""
-    sample = data[:2_000_000] if len(data) > 2_000_000 else data
+    short texts and then picks cp949 for GBK or big-endian for UTF-16-LE.
+
+    Large files are ranked on their first 2,000,000 bytes (ending on a character boundary);
+    the chosen encoding must then decode the whole file, or the file is refused as mixed."""
+    whole = len(data) <= SAMPLE_BYTES
+    sample = data if whole else data[:SAMPLE_BYTES]
     matches = from_bytes(sample)
     best = matches.best()
     names = [m.encoding for m in matches] + [e for e in _CHINESE_ENCODINGS]
     ranked: list[tuple[float, int, str]] = []
     for order, name in enumerate(dict.fromkeys(names)):
         try:
-            decoded = sample.decode(name)
+            decoded = _sample_decode(sample, name, final=False)  # the whole-file decode below decides the end
         except (UnicodeDecodeError, LookupError):
             continue
         # charset-normalizer's own choice wins unless another is clearly more plausible.
@@ -99,10 +114,16 @@ def _detect(data: bytes, path: str, utf8_error: UnicodeDecodeError) -> tuple[str
         raise ReadError(path, _no_fit(utf8_error))
     try:
         return data.decode(encoding), encoding
-    except UnicodeDecodeError:
-        # The sample decoded but the rest does not (a truncated or mixed file): keep what
-        # decodes, mark the rest, and say so in the encoding.
-        return data.decode(encoding, errors="replace"), f"{encoding}+replaced"
+    except UnicodeDecodeError as exc:
+        if exc.reason in ("incomplete multibyte sequence", "unexpected end of data") and exc.start >= len(data) - 4:
+            # cut off in the middle of the last character (an interrupted download): drop it
+            return data[: exc.start].decode(encoding), f"{encoding}+truncated"
+        # the sample decodes but a later part does not: the file changes encoding (or is
+        # damaged) midway. Refused rather than stored garbled.
+        raise ReadError(
+            path, f"not decodable as one encoding: reads as {encoding} up to byte {exc.start:,}, then does not "
+            f"({exc.reason}); mixed encodings? convert the file to UTF-8"
+        ) from exc
 
 
 def _no_fit(utf8_error: UnicodeDecodeError) -> str:

@@ -23,6 +23,114 @@ from pipeline.schema import ProcessedDocument
 from pipeline.store.batch import DocKey, PreparedBatch, WriteOutcome, prepare_batch
 from pipeline.store.tables import CHILD_TABLES, COLUMNS, NAME_META, RENAMED, TABLES, UPGRADE_FILL, VIEWS, arrow_schema, arrow_type, ddl
 
+_SAFE_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_DUCKDB_HEADER = 3 * 4096  # the file header and two database headers before the first block
+
+
+def damaged(path: str, detail: str) -> str:
+    return (f"{path}: the store file is damaged ({fault_reason(detail)}); restore it from a backup, or re-ingest "
+            "into a new --db (this file is left as it is)")
+
+
+def fault_reason(message: str) -> str:
+    """DuckDB's message, first line only, without its class prefix."""
+    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    return re.sub(r"^[A-Za-z ]*Error: ", "", first)[:300]
+
+
+def check_store_file(path: str) -> None:
+    """Refuse, before DuckDB sees it, a --db that cannot be a store: empty or in-memory names,
+    folders, and files that are not DuckDB files (DuckDB would read a SQLite file through an
+    extension it downloads)."""
+    if not path.strip() or path.strip().lower().startswith(":memory:"):
+        raise StoreError(f"--db {path!r}: name a store file (an in-memory store would keep nothing)")
+    target = Path(path)
+    if target.is_dir():
+        raise StoreError(f"{path}: is a folder; --db names a store file")
+    if not target.exists() or target.stat().st_size == 0:
+        return
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the store file ({exc.strerror or exc})") from exc
+    if head.startswith(b"SQLite format 3"):
+        raise StoreError(f"{path}: a SQLite database, not a policytext store; choose another --db")
+    if len(head) < 12 or head[8:12] != b"DUCK":
+        raise StoreError(f"{path}: not a DuckDB file, so not a policytext store; choose another --db (the file is left as it is)")
+
+
+def _verify(con: duckdb.DuckDBPyConnection, path: str, existed: bool) -> None:
+    """A store file shorter than its own block count says is truncated; a DuckDB file with
+    tables but no ``documents`` belongs to something else."""
+    if not existed:
+        return
+    try:
+        row = con.execute("SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()").fetchone()
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    except duckdb.Error as exc:
+        raise StoreError(damaged(path, str(exc))) from exc
+    if row is not None and not Path(path + ".wal").exists():  # a pending WAL may add blocks
+        # a DuckDB file is its headers plus whole blocks (the tail may be unwritten free blocks,
+        # so the block count is no lower bound): a size off that grid is a cut file
+        size = Path(path).stat().st_size
+        block = int(row[0])
+        if size < _DUCKDB_HEADER or (size - _DUCKDB_HEADER) % block:
+            raise StoreError(damaged(path, f"truncated: {size:,} bytes is not a whole number of {block:,}-byte blocks"))
+    if tables and "documents" not in tables:
+        raise StoreError(f"{path}: a DuckDB file without policytext tables ({', '.join(sorted(tables)[:5])}); "
+                         "choose another --db (the file is left as it is)")
+
+
+def committed_documents(path: str | Path) -> int | None:
+    """How many documents the store at ``path`` holds as committed (None when it cannot tell)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=_SAFE_CONFIG)
+    except duckdb.Error:
+        return None
+    try:
+        return int(con.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def translate_fault(exc: BaseException, db: str | None = None) -> StoreError | None:
+    """One line for a store or file-system fault raised anywhere in a command: a full disk, a
+    read-only or unwritable folder, a damaged store. None when ``exc`` is not such a fault."""
+    import errno as errno_codes
+
+    where = f"{db}: " if db else ""
+    if isinstance(exc, OSError):
+        name = exc.filename or db or "?"
+        if exc.errno == errno_codes.ENOSPC:
+            return StoreError(f"{name}: no space left on the device" + _committed_note(db))
+        if exc.errno in (errno_codes.EACCES, errno_codes.EPERM, errno_codes.EROFS):
+            return StoreError(f"{name}: cannot write here ({exc.strerror}); choose another folder or fix its permissions")
+        return StoreError(f"{name}: {exc.strerror or exc}")
+    if isinstance(exc, duckdb.Error):
+        message = str(exc)
+        low = message.lower()
+        if "no space left" in low or "disk is full" in low:
+            return StoreError(f"{where}no space left on the device" + _committed_note(db))
+        if "permission denied" in low or "read-only file system" in low:
+            return StoreError(f"{where}cannot write the store ({fault_reason(message)}); choose another --db or fix the folder's permissions")
+        if any(word in low for word in ("corrupt", "checksum", "could not read enough bytes", "invalid", "serializ", "internal")):
+            return StoreError(damaged(db or "the store", message))
+        return StoreError(f"{where}store error ({fault_reason(message)})")
+    return None
+
+
+def _committed_note(db: str | None) -> str:
+    if not db:
+        return ""
+    count = committed_documents(db)
+    if count is None:
+        return "; free some space and re-run"
+    return f"; the store keeps its last committed state ({count} documents committed); free some space and re-run to continue"
+
+
 class Store:
     """A DuckDB file. Open with ``Store.open(path)``; use as a context manager."""
 
@@ -34,11 +142,17 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False) -> "Store":
+        """Open the store at ``path``. Anything that is not a policytext store (no file name,
+        ``:memory:``, a SQLite or other file, a DuckDB file of something else, a truncated or
+        damaged store) is a StoreError saying so; such a file is never written."""
         path = str(path)
+        check_store_file(path)
         if read_only and not Path(path).exists():
             raise StoreError(f"{path}: no store here yet; run `policytext ingest` first (or pass --db)")
+        existed = Path(path).exists() and Path(path).stat().st_size > 0
         try:
-            con = duckdb.connect(path, read_only=read_only)
+            # never fetch or load an extension because of what a file looks like
+            con = duckdb.connect(path, read_only=read_only, config=_SAFE_CONFIG)
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" in message.lower():
@@ -48,9 +162,14 @@ class Store:
                     f"{path}: the store is in use by another policytext process{who}; "
                     "wait for it to finish, or use another --db"
                 ) from exc
-            raise StoreError(f"{path}: cannot open store ({message})") from exc
+            raise StoreError(f"{path}: cannot open store ({fault_reason(message)})") from exc
         except duckdb.Error as exc:
-            raise StoreError(f"{path}: not a policytext store ({exc})") from exc
+            raise StoreError(damaged(path, str(exc))) from exc
+        try:
+            _verify(con, path, existed)
+        except BaseException:
+            con.close()
+            raise
         store = cls(con, path, read_only)
         if not read_only:
             store.create_schema()

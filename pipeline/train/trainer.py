@@ -59,6 +59,23 @@ def label_classes(task: str, examples: Examples, settings: TrainSettings) -> tup
     return classes, sorted(c for c in counts if c not in classes)
 
 
+def require_enough(task: str, examples: Examples, classes: list[str], settings: TrainSettings) -> None:
+    """Say what is missing before scikit-learn does: no labelled sentences (an empty store, or
+    one without this task's labels), or fewer than two classes to tell apart."""
+    if not len(examples.texts):
+        raise TrainError(f"{task}: no labelled sentences in the store; ingest documents first (policytext ingest …)")
+    if TASKS[task][0] == "multi":
+        if not classes:
+            raise TrainError(f"{task}: no label occurs at least {settings.min_label_count} times in {len(examples.texts)} "
+                             "sentences; ingest more documents")
+        return
+    seen = sorted({label for label in examples.labels if label in classes})
+    if len(seen) < 2:
+        have = f"only {seen[0]!r}" if seen else "none"
+        raise TrainError(f"{task}: needs sentences of at least two classes to learn from, the store has {have} "
+                         f"({len(examples.texts)} sentences); ingest more varied documents or pass --gold")
+
+
 def fit_estimator(task: str, estimator: Any, examples: Examples, classes: list[str]) -> Any:
     """Fit on ``examples`` (multi-label targets binarised over ``classes``).
 
@@ -193,14 +210,23 @@ def train_model(
         progress(f"{task}: loading labels")
         examples = load_examples(store, task, settings, gold=gold if task != "claims" else None)
         classes, dropped = label_classes(task, examples, settings)
+        require_enough(task, examples, classes, settings)
         metrics: dict[str, Any] = {}
         if evaluate:
             progress(f"{task}: grouped cross-validation on {len(examples)} rows")
-            metrics = evaluate_task(task, examples, classes, settings)
+            try:
+                metrics = evaluate_task(task, examples, classes, settings)
+            except ValueError as exc:
+                raise TrainError(f"{task}: too little data for {settings.folds}-fold cross-validation: {len(examples.texts)} "
+                                 f"sentences ({exc}); ingest more documents, lower --folds or pass --no-eval") from exc
             blocks += [format_metrics(f"{task} / {name}", m) for name, m in metrics.items()]
         progress(f"{task}: fitting on {len(examples)} rows")
         started = time.perf_counter()
-        estimators[task] = fit_estimator(task, build_estimator(task, settings), examples, classes)
+        try:
+            estimators[task] = fit_estimator(task, build_estimator(task, settings), examples, classes)
+        except ValueError as exc:  # scikit-learn's word for too little data (empty vocabulary, one class in a fold)
+            raise TrainError(f"{task}: too little data to train on: {len(examples.texts)} sentences ({exc}); "
+                             "ingest more documents") from exc
         seconds = time.perf_counter() - started
         source = {"stance": "rules (stance table, source='rules')", "instruments": "rules (mentions of kind 'instrument')",
                   "claims": "claim detector (pipeline.citations.resolve.claim_kinds)"}[task]
