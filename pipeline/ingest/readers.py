@@ -195,6 +195,9 @@ def read_path(
             yield RawDocument(doc=name, path=name_key(real), raw_text=text, fmt="text", encoding="pdf", file=real, source_hash=hashed)
             return
         text, encoding = decode_bytes(data, str(path))
+        if len(text) > settings.max_record_chars:
+            raise ReadError(str(path), f"text has {len(text):,} characters, more than the limit {settings.max_record_chars:,} "
+                                       "for one document; split the file")
         if suffix in HTML_SUFFIXES:
             text = html_to_text(text, str(path))
             fmt = "text"
