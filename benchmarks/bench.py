@@ -361,10 +361,146 @@ def profile_stages(paths: list[Path], db: Path, out: Path) -> dict[str, Any]:
     return {"stages_seconds": stages, "top_self_seconds": [[name, round(t, 2)] for t, name in top], "profile": str(dump)}
 
 
+# -- the real bulk corpus (CCTV Xinwen Lianbo, JSON Lines) ---------------------------------------
+
+REAL_CORPUS = Path("corpus") / "cctv-xinwenlianbo"
+
+
+def real_files(shared: Path) -> list[Path]:
+    folder = shared / REAL_CORPUS
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise PipelineError(f"no {REAL_CORPUS}/*.jsonl under {shared}: the real-corpus benchmark needs it (or --no-real)")
+    return files
+
+
+def real_slice(files: list[Path], out: Path, mb: float | None) -> tuple[list[Path], int, int]:
+    """The first ``mb`` MB of the real corpus as one JSON Lines file in ``out`` (``None``: the
+    files themselves). Returns (paths, bytes, records)."""
+    if mb is None:
+        nbytes = sum(f.stat().st_size for f in files)
+        records = sum(1 for f in files for line in f.open("rb") if line.strip())
+        return files, nbytes, records
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbytes = records = 0
+    with out.open("wb") as sink:
+        for f in files:
+            with f.open("rb") as source:
+                for line in source:
+                    if nbytes >= mb * MB:
+                        return [out], nbytes, records
+                    if line.strip():
+                        sink.write(line)
+                        nbytes += len(line)
+                        records += 1
+    return [out], nbytes, records
+
+
+def real_texts(paths: list[Path]) -> Iterator[str]:
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    yield json.loads(line).get("content") or ""
+
+
+def store_checks(db: Path) -> dict[str, Any]:
+    """Documents, undated documents and names of a store (the real corpus must be all dated)."""
+    from pipeline.store import Store
+
+    with Store.open(db, read_only=True) as store:
+        docs, undated = store.con.execute("SELECT count(*), count(*) FILTER (WHERE published IS NULL) FROM documents").fetchone()
+        names = store.con.execute("SELECT count(*) FROM names").fetchone()[0]
+    return {"documents": docs, "undated": undated, "names": names}
+
+
+def run_retag(db: Path) -> dict[str, Any]:
+    """``policytext retag --force`` (every stage of every document) in a child process."""
+    command = [sys.executable, "-m", "pipeline", "retag", "--db", str(db), "--force", "--quiet"]
+    started = time.perf_counter()
+    child = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if child.returncode != 0:
+        raise PipelineError(f"retag failed (exit {child.returncode}): {child.stderr.strip()[-2000:]}")
+    docs = store_checks(db)["documents"]
+    return {"seconds": round(seconds, 2), "documents": docs, "docs_per_s": round(docs / seconds, 1) if seconds else 0,
+            "output": child.stdout.strip()[-300:]}
+
+
+def _failed(summary: str) -> int:
+    m = re.search(r"(\d+) failed", summary)
+    return int(m.group(1)) if m else 0
+
+
+def run_real_benchmark(*, shared: Path, workdir: Path, full_mb: float | None, slice_mb: float, backends: list[str],
+                       echo=print) -> dict[str, Any]:
+    """The real dated corpus: plain jieba.lcut on its text, ingest of the whole corpus (or
+    ``full_mb`` of it) at 1 and 2 workers with each backend, a ``slice_mb`` slice at 1 worker
+    (peak RSS full vs slice), store size, failures and undated documents, retag, queries."""
+    files = real_files(shared)
+    full, full_bytes, full_records = real_slice(files, workdir / "real" / "full.jsonl", full_mb)
+    small, small_bytes, small_records = real_slice(files, workdir / "real" / "slice.jsonl", slice_mb)
+    result: dict[str, Any] = {"corpus": {"files": [str(f) for f in full], "mb": round(full_bytes / MB, 2), "records": full_records,
+                                         "slice_mb": round(small_bytes / MB, 2), "slice_records": small_records}}
+    echo(f"real corpus: plain jieba.lcut on {full_bytes / MB:.0f} MB …")
+    result["jieba"] = jieba_throughput(real_texts(full))
+    runs: dict[str, IngestRun] = {}
+    for backend in backends:
+        for workers in (1, 2):
+            label = f"real, {workers} worker{'s' if workers > 1 else ''}, {backend}"
+            echo(f"ingest {label} ({full_bytes / MB:.0f} MB) …")
+            runs[label] = run_ingest(full, workdir / f"real-{workers}-{backend}.duckdb", label=label, nbytes=full_bytes,
+                                     workers=workers, segmenter=backend)
+    label = f"real slice, 1 worker, {backends[0]}"
+    echo(f"ingest {label} ({small_bytes / MB:.0f} MB) …")
+    runs[label] = run_ingest(small, workdir / "real-slice.duckdb", label=label, nbytes=small_bytes, workers=1, segmenter=backends[0])
+    result["ingest"] = {k: v.as_dict() for k, v in runs.items()}
+    main_db = workdir / f"real-1-{backends[0]}.duckdb"
+    main = runs[f"real, 1 worker, {backends[0]}"]
+    result["checks"] = {**store_checks(main_db), "records": full_records, "failed": _failed(main.summary)}
+    echo("retag --force on the real store …")
+    result["retag"] = run_retag(main_db)
+    echo("trend and kwic on the real store …")
+    result["queries"] = time_queries(main_db)
+    jieba_mb_s = result["jieba"]["mb_per_s"]
+    ratios: dict[str, float] = {}
+    for backend in backends:
+        one, two = runs[f"real, 1 worker, {backend}"], runs[f"real, 2 workers, {backend}"]
+        ratios[f"{backend}_1worker_vs_jieba_lcut"] = round(one.mb_s / jieba_mb_s, 3) if jieba_mb_s else 0.0
+        ratios[f"{backend}_2workers_vs_1"] = round(two.mb_s / one.mb_s, 3) if one.mb_s else 0.0
+    ratios["peak_rss_full_vs_slice"] = round(main.peak_rss_mb / runs[label].peak_rss_mb, 3) if runs[label].peak_rss_mb else 0.0
+    result["ratios"] = ratios
+    return result
+
+
+def format_real(r: dict[str, Any]) -> list[str]:
+    c, ratios, checks = r["corpus"], r["ratios"], r["checks"]
+    lines = [f"real corpus: {c['mb']} MB, {c['records']} records (slice {c['slice_mb']} MB, {c['slice_records']} records)",
+             f"  plain jieba.lcut: {r['jieba']['mb_per_s']} MB/s wall ({r['jieba']['mb_per_cpu_s']} MB per CPU-second)"]
+    for label, run in r["ingest"].items():
+        lines.append(f"  ingest {label:<28} {run['mb']:>7} MB  {run['seconds']:>7.1f} s  {run['mb_per_s']:>6.3f} MB/s  "
+                     f"{run['docs_per_s']:>7.1f} docs/s  peak RSS {run['peak_rss_mb']:>6.0f} MB  store {run['store_mb']:>6.0f} MB  "
+                     f"load {run['load_before_after']}")
+    for key, value in ratios.items():
+        target = {"1worker_vs_jieba_lcut": ">= 1.5 (jieba) / >= 3 (rjieba)", "2workers_vs_1": ">= 1.7",
+                  "peak_rss_full_vs_slice": "<= 1.5"}
+        lines.append(f"  ratio {key}: {value}  (target {next((t for k, t in target.items() if key.endswith(k)), '')})")
+    lines.append(f"  checks: {checks['records']} records, {checks['failed']} failed, {checks['documents']} documents, "
+                 f"{checks['undated']} undated (target: 0 failed, 0 undated)")
+    lines.append(f"  retag --force: {r['retag']['seconds']} s, {r['retag']['docs_per_s']} docs/s")
+    for name, seconds in r["queries"]["trend"].items():
+        lines.append(f"  {name}: {seconds}" + (" s" if name != "sentences" else " sentences"))
+    for name, value in r["queries"].items():
+        if name.startswith("kwic"):
+            lines.append(f"  {name}: {value['seconds']} s ({value['lines']} lines)")
+    return lines
+
+
 # -- the run ---------------------------------------------------------------------------------
 
 
-def run_benchmark(*, shared: Path, out: Path, size_mb: float, files: int, workdir: Path, segmenters: bool = True, echo=print) -> dict[str, Any]:
+def run_benchmark(*, shared: Path, out: Path, size_mb: float, files: int, workdir: Path, segmenters: bool = True, echo=print,
+                  real: bool = True, real_mb: float | None = None, real_slice_mb: float = 13.0) -> dict[str, Any]:
     """Everything ``make bench`` measures, as one dict (also written to ``out``)."""
     results: dict[str, Any] = {"started": datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(), "load_start": _load()}
     with RssSampler() as whole:
@@ -402,6 +538,9 @@ def run_benchmark(*, shared: Path, out: Path, size_mb: float, files: int, workdi
         results["pdf"] = pdf_speed(shared, workdir)
         echo("profiling an in-process ingest of one part …")
         results["profile"] = profile_stages(small[:1], workdir / "profile.duckdb", out)
+        if real:
+            results["real"] = run_real_benchmark(shared=shared, workdir=workdir, full_mb=real_mb, slice_mb=real_slice_mb,
+                                                 backends=["jieba", "rjieba"] if segmenters else ["jieba"], echo=echo)
 
     one, two, small_run = ingests["full, 1 worker"], ingests["full, 2 workers"], ingests["small, 1 worker"]
     jieba_mb_s = results["jieba"]["mb_per_s"]
@@ -418,6 +557,10 @@ def run_benchmark(*, shared: Path, out: Path, size_mb: float, files: int, workdi
     results["ratios"] = ratios
     results["peak_rss_whole_run_mb"] = round(whole.peak / 2**20, 1)
     results["load_end"] = _load()
+    cores = os.cpu_count() or 1
+    busy = [load for run in ingests.values() for load in run.load]
+    busy += [load for run in results.get("real", {}).get("ingest", {}).values() for load in run["load_before_after"]]
+    results["comparable"] = max([results["load_start"], results["load_end"], *busy]) <= cores
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -465,19 +608,26 @@ def format_report(r: dict[str, Any]) -> str:
         lines.append(f"  {stage}: {seconds}")
     if r.get("pdf"):
         lines += format_pdf_speed(r["pdf"])
+    if "real" in r:
+        lines += format_real(r["real"])
     lines.append(f"results: {r['written']}")
+    if not r.get("comparable", True):
+        lines.append(f"** the machine was busy (load average above its {r['cpus']} cores during the run): these figures are NOT comparable **")
     return "\n".join(lines)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--shared", type=click.Path(exists=True, file_okay=False, path_type=Path), default="../shared", show_default=True, help="The shared data directory (corpus/seeds, corpus/gov-work-reports).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="bench-results", show_default=True, help="Where the JSON results (and the profile) go.")
-@click.option("--size-mb", type=float, default=200.0, show_default=True, help="Size of the generated corpus (UTF-8 MB).")
+@click.option("--size-mb", type=float, default=20.0, show_default=True, help="Size of the generated corpus (UTF-8 MB).")
 @click.option("--files", type=int, help="Documents in the generated corpus  [default: 100 per MB]")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), help="Where to generate the corpus and stores (default: a temporary directory).")
 @click.option("--keep", is_flag=True, help="Keep the generated corpus and stores.")
 @click.option("--no-segmenters", is_flag=True, help="Skip the rjieba agreement and ingest.")
-def main(shared, out, size_mb, files, workdir, keep, no_segmenters):
+@click.option("--no-real", is_flag=True, help="Skip the real corpus (corpus/cctv-xinwenlianbo).")
+@click.option("--real-mb", type=float, help="Use only the first MB of the real corpus  [default: all of it, ~132 MB]")
+@click.option("--real-slice-mb", type=float, default=13.0, show_default=True, help="The slice whose peak RSS the full run is compared with.")
+def main(shared, out, size_mb, files, workdir, keep, no_segmenters, no_real, real_mb, real_slice_mb):
     """Generate a bulk corpus, ingest it at 1 and 2 workers, query it, print the figures.
 
     Example: python -m benchmarks.bench --shared ../shared --size-mb 20
@@ -490,7 +640,8 @@ def main(shared, out, size_mb, files, workdir, keep, no_segmenters):
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         results = run_benchmark(shared=shared, out=out, size_mb=size_mb, files=files, workdir=workdir,
-                                segmenters=not no_segmenters, echo=lambda m: click.echo(m, err=True))
+                                segmenters=not no_segmenters, echo=lambda m: click.echo(m, err=True),
+                                real=not no_real, real_mb=real_mb, real_slice_mb=real_slice_mb)
     except PipelineError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

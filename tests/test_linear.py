@@ -134,3 +134,41 @@ def test_a_huge_table_cell_is_cut_to_its_width_quickly():
     write_records([{"text": "中" * 40_000}, {"text": "short"}], "table", out, max_width=48)
     rows = out.getvalue().splitlines()
     assert rows[2].rstrip() == "中" * 23 + "…" and rows[3].rstrip() == "short"
+
+
+def test_a_document_above_the_size_cap_is_refused_with_its_size(tmp_path):
+    from pipeline.config import ReadSettings
+    from pipeline.ingest.readers import ReadFailure, read_path
+
+    path = tmp_path / "big.txt"
+    path.write_text("字" * 200, encoding="utf-8")
+    (failure,) = read_path(path, ReadSettings(max_record_chars=100))
+    assert isinstance(failure, ReadFailure) and "200 characters, more than the limit 100" in failure.reason
+
+
+def test_workers_read_records_by_byte_range_and_refuse_a_changed_file(tmp_path):
+    import json
+
+    from pipeline.config import ReadSettings
+    from pipeline.ingest.readers import iter_jsonl_spans
+    from pipeline.ingest.tasks import RecordsTask, run_task
+
+    path = tmp_path / "dump.jsonl"
+    records = [{"content": f"美国对华加征关税{i}。", "published": "2024-01-0" + str(i + 1)} for i in range(3)]
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode() + b"\n")
+    spans = list(iter_jsonl_spans(path, []))
+    data = path.read_bytes()
+    assert [data[o:o + n].decode() for _, _, o, n in spans] == [line for _, line, _, _ in spans]  # BOM skipped
+
+    from pipeline.ingest.tasks import Scopes, make_tasks
+    from pipeline.store import Store
+
+    with Store.open(tmp_path / "s.duckdb") as store:
+        (task,) = make_tasks([path], store, batch_size=10, failures=[], read=ReadSettings(), manifest={}, scopes=Scopes())
+    lines = task.lines
+    assert [(r.offset, r.length) for r in lines] == [(o, n) for _, _, o, n in spans]  # the task carries no text
+    result = run_task(RecordsTask(str(path), lines, []), manifest=None, read=ReadSettings(), run_extraction=True)
+    assert result.documents == 3 and not result.failures
+    path.write_bytes(data.replace("关税1".encode(), "关税9".encode()))  # same length, other bytes
+    result = run_task(RecordsTask(str(path), lines, []), manifest=None, read=ReadSettings(), run_extraction=True)
+    assert result.documents == 2 and "changed while it was ingested" in result.failures[0].reason

@@ -51,6 +51,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "note": (),
 }
 BODY_SECTIONS = ("body",)
+_CHECKABLE = (*NUMERIC_KINDS, "quote")  # the claims an uncited sentence is reported for
 _STOP_BIGRAMS = frozenset({"的是", "我们", "一个", "以及", "进行", "对于", "这一", "这种", "已经", "可以"})
 
 
@@ -189,11 +190,10 @@ def check_uncited_claims(ctx: AuditContext) -> Iterator[Finding]:
     for s in ctx.sentences:
         if s.section not in BODY_SECTIONS:
             continue
-        cues = claim_cues(s.text)
-        checkable = {k: v for k, v in cues.items() if k in NUMERIC_KINDS or k == "quote"}
-        if not checkable:
-            continue
         if s.index in cited_sentences or (s.section, s.paragraph) in cited_paragraphs:
+            continue
+        checkable = claim_cues(s.text, _CHECKABLE)
+        if not checkable:
             continue
         kind, found = next(iter(checkable.items()))
         yield Finding(

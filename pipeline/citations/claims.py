@@ -47,12 +47,16 @@ _CLAIM_PREFILTERS: dict[str, re.Pattern[str]] = {
 }
 
 
-def claim_cues(text: str) -> dict[str, list[str]]:
-    """For each claim rule that fires on ``text``, the cues (matched strings) that fired."""
+def claim_cues(text: str, kinds: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """For each claim rule that fires on ``text``, the cues (matched strings) that fired
+    (only the rules named in ``kinds``, when given)."""
     if not isinstance(text, str):
         return {}
+    wanted = None if kinds is None else set(kinds)
     out: dict[str, list[str]] = {}
     for name, pat in CLAIM_RULES.items():
+        if wanted is not None and name not in wanted:
+            continue
         if not _CLAIM_PREFILTERS[name].search(text):
             continue
         found = [cue for cue in (m.group(0).strip() for m in pat.finditer(text)) if cue]

@@ -73,14 +73,26 @@ _WIDE_SINGLES = np.array([0x201C, 0x201D, 0x2018, 0x2019, 0x2014, 0x2026], dtype
 _SPACE_CODES = np.array([cp for cp in range(0x3001) if chr(cp).isspace()], dtype=np.uint32)
 
 
-def _width_table(text: str) -> np.ndarray:
-    """Cumulative display width (``width``) of ``text``: ``table[j] - table[i]`` is the
-    width of ``text[i:j]``, computed in one vectorised pass."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+def _width_lookup() -> np.ndarray:
+    """Width of every BMP code point (0 for whitespace, 2 for wide), and 1 at index 0x10000
+    for every character beyond the BMP."""
+    codes = np.arange(0x10001, dtype=np.uint32)
     wide = np.isin(codes, _WIDE_SINGLES)
     for a, b in _WIDE_RANGES:
         wide |= (codes >= a) & (codes <= b)
-    per_char = 1 + wide.astype(np.int64) - np.isin(codes, _SPACE_CODES)
+    lookup = (1 + wide.astype(np.int8) - np.isin(codes, _SPACE_CODES)).astype(np.int8)
+    lookup[0x10000] = 1
+    return lookup
+
+
+_WIDTH_OF = _width_lookup()
+
+
+def _width_table(text: str) -> np.ndarray:
+    """Cumulative display width (``width``) of ``text``: ``table[j] - table[i]`` is the
+    width of ``text[i:j]``, computed in one vectorised pass (a table lookup per character)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    per_char = _WIDTH_OF[np.minimum(codes, 0x10000)]
     table = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(per_char, out=table[1:])
     return table

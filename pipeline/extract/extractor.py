@@ -118,18 +118,27 @@ class Extractor:
         return Extraction(tuple(frameworks), tuple(instruments), tuple(terms), decide(votes), tuple(evidence))
 
     def _extract_one(self, text: str, simplified: str) -> Extraction:
-        view, hits, labelled = self._match(text, simplified)
-        frameworks = tuple(h for h in labelled if h.kind == "framework")
-        instruments = tuple(h for h in labelled if h.kind == "instrument")
-        terms: list[Hit] = []
+        view = fold(simplified)
+        # one pass sorts the hits by kind (most sentences have none or a few)
+        labelled_hits: list[Hit] = []
         by_term: dict[str, list[Hit]] = {}
-        for h in hits:
-            if h.kind == "term":
-                by_term.setdefault(h.label, []).append(h)
+        cues: list[Hit] = []
+        for h in self.matcher.find(view, simplified):
+            kind = h.alias.kind
+            if kind == "stance":
+                cues.append(h)
+            elif kind == "term":
+                by_term.setdefault(h.alias.label, []).append(h)
+            elif kind in LABELLED_KINDS:
+                labelled_hits.append(h)
+        labelled = resolve_longest(labelled_hits) if labelled_hits else []
+        frameworks = tuple(h for h in labelled if h.alias.kind == "framework")
+        instruments = tuple(h for h in labelled if h.alias.kind == "instrument")
+        terms: list[Hit] = []
         for group in by_term.values():
             terms.extend(resolve_longest(group) if len(group) > 1 else group)
-        terms.sort(key=lambda h: (h.start, h.end))
-        cues = [h for h in hits if h.kind == "stance"]
+        if len(by_term) > 1:
+            terms.sort(key=lambda h: (h.start, h.end))
         if not may_vote(view, cues, self.lexicons.stance):
             return Extraction(frameworks, instruments, tuple(terms), "NONE", ())
         stance, evidence = classify_stance(

@@ -218,6 +218,9 @@ def read_path(
                               source_hash=hashed, zones=tuple(read.zones), ocr_pages=read.ocr_pages, ocr_confidence=read.ocr_confidence)
             return
         text, encoding = decode_bytes(data, str(path))
+        if len(text) > settings.max_record_chars:
+            raise ReadError(str(path), f"text has {len(text):,} characters, more than the limit {settings.max_record_chars:,} "
+                                       "for one document; split the file")
         if suffix in HTML_SUFFIXES:
             text = html_to_text(text, str(path))
             fmt = "text"

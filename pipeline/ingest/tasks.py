@@ -22,6 +22,7 @@ from pipeline.config import JSONL_SUFFIXES, ReadSettings
 from pipeline.errors import PipelineError
 from pipeline.ingest.manifest import load_manifest
 from pipeline.ingest.process import process_document
+from pipeline.lexicons import pinned_lexicons
 from pipeline.ingest.readers import ReadFailure, Unchanged, expand_paths, iter_jsonl_spans, name_key, read_path, record_from_line, source_hash
 from pipeline.schema import ProcessedDocument, RawDocument
 from pipeline.segment import segmenter_for
@@ -222,19 +223,20 @@ def run_task(
         )
     else:
         raws = _records(Path(task.path), task.lines, read, entries)
-    for raw in raws:
-        if isinstance(raw, ReadFailure):
-            failures.append(raw)
-            continue
-        seen.append(raw.path)
-        if isinstance(raw, Unchanged):
-            unchanged += 1
-            continue
-        result = process_raw(raw, entries, extract=run_extraction, lexicon_dir=lexicon_dir, tokenizer=tokenizer)
-        if isinstance(result, ReadFailure):
-            failures.append(result)
-        else:
-            processed.append(result)
+    with pinned_lexicons():  # the lexicon files are checked for edits once per task
+        for raw in raws:
+            if isinstance(raw, ReadFailure):
+                failures.append(raw)
+                continue
+            seen.append(raw.path)
+            if isinstance(raw, Unchanged):
+                unchanged += 1
+                continue
+            result = process_raw(raw, entries, extract=run_extraction, lexicon_dir=lexicon_dir, tokenizer=tokenizer)
+            if isinstance(result, ReadFailure):
+                failures.append(result)
+            else:
+                processed.append(result)
     batch = prepare_batch(processed)
     if isinstance(task, RecordsTask):
         batch.keys.extend(task.known)

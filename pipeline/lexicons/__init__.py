@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -257,8 +259,32 @@ def _load(directory: str, stat_key: tuple) -> Lexicons:
     return Lexicons(directory=str(path), aliases=tuple(aliases), labels=labels, stance=rules, fingerprint=_fingerprint(path))
 
 
+_PINNED: dict[str | None, Lexicons] | None = None
+
+
+@contextmanager
+def pinned_lexicons() -> Iterator[None]:
+    """Inside the block each lexicon directory is checked for edits once, not on every call
+    (an ingest task: thousands of documents, each asking for its lexicons several times)."""
+    global _PINNED
+    outer = _PINNED
+    _PINNED = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _PINNED = outer
+
+
 def load_lexicons(directory: str | Path | None = None) -> Lexicons:
     """Read and validate the lexicon files in ``directory`` (default: the packaged ones).
-    Cached per directory while its files stay the same: an edited file is read again."""
+    Cached per directory while its files stay the same: an edited file is read again
+    (checked once per :func:`pinned_lexicons` block inside one)."""
+    pinned = _PINNED
+    key = str(directory) if directory else None
+    if pinned is not None and key in pinned:
+        return pinned[key]
     path = Path(directory).resolve() if directory else LEXICON_DIR
-    return _load(str(path), _stat_key(path))
+    lexicons = _load(str(path), _stat_key(path))
+    if pinned is not None:
+        pinned[key] = lexicons
+    return lexicons
