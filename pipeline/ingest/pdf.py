@@ -57,10 +57,16 @@ def _text_lines(textpage, number: int) -> list[PdfLine]:
     """Printed lines of one page from PDFium's characters: a line ends at PDFium's line
     break, a jump of the baseline (a superscript is no jump) or a step back to the left.
     No split at wide gaps: justified lines of few characters have gaps of several ems."""
+    import ctypes
+
     import pypdfium2.raw as pdfium_c
 
-    n = pdfium_c.FPDFText_CountChars(textpage)
+    handle = getattr(textpage, "raw", textpage)  # the bare handle: no wrapper conversion per call
+    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    get_box, get_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
+    n = pdfium_c.FPDFText_CountChars(handle)
     rect = pdfium_c.FS_RECTF()
+    box = ctypes.byref(rect)
     lines: list[PdfLine] = []
     cur: list[tuple[str, float, float, float, float, float]] = []
 
@@ -70,8 +76,8 @@ def _text_lines(textpage, number: int) -> list[PdfLine]:
             cur.clear()
 
     for i in range(n):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        generated = pdfium_c.FPDFText_IsGenerated(textpage, i)
+        code = get_unicode(handle, i)
+        generated = is_generated(handle, i)
         if code in (10, 13):
             flush()
             continue
@@ -79,10 +85,10 @@ def _text_lines(textpage, number: int) -> list[PdfLine]:
             code = 0x2D  # a hyphen that ends a line (PDFium's mark for it): printed, so kept
         if generated or code in _DROP or code == 32 or code == 0x3000:
             continue
-        if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
+        if not get_box(handle, i, box):
             continue
         x0, x1, y0, y1 = rect.left, rect.right, rect.bottom, rect.top
-        size = pdfium_c.FPDFText_GetFontSize(textpage, i)
+        size = get_size(handle, i)
         if size <= 1.01:  # size set by the text matrix: take the box height
             size = max(y1 - y0, 1.0) / 1.2
         if cur:
