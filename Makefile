@@ -25,10 +25,11 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -m "" 
 
-# PDF_VARIANTS=single,two-column limits the PDF benchmark (the scanned variant is OCR: minutes a document)
+# PDF_VARIANTS=single,two-column limits the PDF benchmark (the scanned variant is OCR: minutes a
+# document); OCR_CACHE=DIR reuses per-page OCR results (default PDF_WORK/ocr-cache)
 PDF_WORK ?= .eval-pdf
 eval: $(STAMP)
-	$(BIN)/policytext eval --db $(DB) --gold $(SHARED)/gold --pdf $(SHARED)/pdf --pdf-work $(PDF_WORK) $(if $(PDF_VARIANTS),--pdf-variants $(PDF_VARIANTS))
+	$(BIN)/policytext eval --db $(DB) --gold $(SHARED)/gold --pdf $(SHARED)/pdf --pdf-work $(PDF_WORK) $(if $(PDF_VARIANTS),--pdf-variants $(PDF_VARIANTS)) $(if $(OCR_CACHE),--ocr-cache $(OCR_CACHE))
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench --shared $(SHARED) --out bench-results $(BENCH_ARGS)

@@ -309,3 +309,29 @@ def test_ingest_stores_ocr_pages_and_confidence(tmp_path, monkeypatch):
         row = store.query("SELECT ocr_pages, ocr_confidence, raw_text FROM documents")[0]
     assert row["ocr_pages"] == 1 and row["ocr_confidence"] == pytest.approx(0.9)
     assert "扫描页面上的第一行文字" in row["raw_text"]
+
+
+def test_ocr_boxes_of_one_line_are_merged_left_to_right():
+    from pipeline.ingest.layout import PdfLine
+
+    right = PdfLine(1, 300, 500, 700, 712, 0.0, "第二段文字", confidence=0.9)
+    left = PdfLine(1, 72, 280, 701, 713, 0.0, "第一段文字", confidence=0.8)
+    below = PdfLine(1, 72, 500, 680, 692, 0.0, "下一行", confidence=1.0)
+    merged = ocr_module.merge_rows([right, below, left])
+    assert [l.text for l in merged] == ["第一段文字第二段文字", "下一行"]
+    assert merged[0].ink == pytest.approx(408)
+
+
+def test_ocr_text_fixes_unread_markers_and_dashes():
+    found = [([[100, 100], [900, 100], [900, 130], [100, 130]], "伙伴关系?。2000一2016年", 0.95)]
+    class Page:  # what ocr_page needs of a PDFium page
+        def render(self, scale):
+            raise AssertionError("cached: not rendered")
+    import json
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "k.json").write_text(json.dumps(found), encoding="utf-8")
+        page = ocr_module.ocr_page(Page(), 1, WIDTH, HEIGHT, cache=tmp, key="k")
+    assert page.lines[0].text == "伙伴关系。2000—2016年"
+    assert page.source == "ocr" and page.confidence == pytest.approx(0.95)

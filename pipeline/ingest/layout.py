@@ -27,6 +27,7 @@ class PdfLine:
     kind: str = "body"
     column: int = 0  # 0 full width, 1 left, 2 right
     confidence: float | None = None  # OCR confidence of the line; None from a text layer
+    ink: float | None = None  # OCR: summed width of the boxes merged into the line (gaps left out)
 
 
 @dataclass

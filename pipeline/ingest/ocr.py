@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from itertools import pairwise
 from pathlib import Path
 
 from pipeline.errors import ReadError
 from pipeline.ingest.layout import PdfLine, PdfPage, is_wide
 
+_DASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)一(?=\d)")  # 2000—2016 read as 2000一2016
+# the recogniser has no circled digits: a superscript ① after a Han character comes out as
+# "?" (before punctuation or the next character): it is no question mark, so it is dropped
+_UNREAD_MARKER = re.compile(r"(?<=[\u4e00-\u9fff”）》])\?(?=[，。；：、！？\u4e00-\u9fff]|$)")
+_DOUBLE_DASH = re.compile(r"一-|-一|--")  # —— read as two different dashes
 _MIN_EMS = 6.0  # a line this wide (in ems) gives its font size by its width; shorter ones by their height
 _ENGINE = None
 
@@ -59,9 +66,41 @@ def ocr_page(page, number: int, width: float, height: float, *, dpi: int = 150, 
         xs = [pt[0] * scale for pt in box]
         ys = [height - pt[1] * scale for pt in box]
         lines.append(PdfLine(number, min(xs), max(xs), min(ys), max(ys), 0.0, text, confidence=score))
+    lines = merge_rows(lines)
+    for l in lines:
+        l.text = _UNREAD_MARKER.sub("", _DASH_BETWEEN_DIGITS.sub("—", _DOUBLE_DASH.sub("——", l.text)))
     _estimate_sizes(lines)
     conf = sum(l.confidence for l in lines) / len(lines) if lines else None
     return PdfPage(number, width, height, lines, "ocr" if lines else "empty", conf)
+
+
+def merge_rows(lines: list[PdfLine]) -> list[PdfLine]:
+    """Boxes of one printed line (the detector splits a line at wide gaps) as one line, left to
+    right: boxes whose vertical centres are closer than half the smaller box height."""
+    rows: list[list[PdfLine]] = []
+    for l in sorted(lines, key=lambda l: -(l.y0 + l.y1) / 2):
+        mid = (l.y0 + l.y1) / 2
+        if rows:
+            last = rows[-1]
+            ref = last[0]
+            if abs((ref.y0 + ref.y1) / 2 - mid) < 0.5 * min(ref.y1 - ref.y0, l.y1 - l.y0):
+                last.append(l)
+                continue
+        rows.append([l])
+    merged = []
+    for row in rows:
+        row.sort(key=lambda l: l.x0)
+        text = row[0].text
+        for a, b in pairwise(row):
+            gap = " " if not (is_wide(a.text[-1]) or is_wide(b.text[0])) else ""
+            text += gap + b.text
+        n = sum(len(l.text) for l in row)
+        conf = sum((l.confidence or 0.0) * len(l.text) for l in row) / max(n, 1)
+        line = PdfLine(row[0].page, min(l.x0 for l in row), max(l.x1 for l in row), min(l.y0 for l in row),
+                       max(l.y1 for l in row), 0.0, text, confidence=conf)
+        line.ink = sum(l.x1 - l.x0 for l in row)  # width without the gaps between the boxes
+        merged.append(line)
+    return merged
 
 
 def ems(text: str) -> float:
@@ -71,12 +110,14 @@ def ems(text: str) -> float:
 
 def _estimate_sizes(lines: list[PdfLine]) -> None:
     """Font size of OCR'd lines from width / ems (box heights vary with the glyphs on the
-    line); lines too short for that take their box height times the page's median ratio."""
+    line) for lines of mostly CJK characters; short or mostly Latin lines take their box
+    height times the page's median size/height ratio."""
     ratios = []
     for l in lines:
-        e = ems(l.text)
-        if e >= _MIN_EMS:
-            l.size = (l.x1 - l.x0) / e
+        e = ems(l.text.replace(" ", ""))
+        wide = sum(1 for ch in l.text if is_wide(ch))
+        if e >= _MIN_EMS and wide >= 0.6 * len(l.text.replace(" ", "")):  # Latin widths vary too much
+            l.size = (l.ink or l.x1 - l.x0) / e
             ratios.append(l.size / max(l.y1 - l.y0, 1e-3))
     ratio = sorted(ratios)[len(ratios) // 2] if ratios else 0.8
     for l in lines:

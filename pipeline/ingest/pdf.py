@@ -57,10 +57,16 @@ def _text_lines(textpage, number: int) -> list[PdfLine]:
     """Printed lines of one page from PDFium's characters: a line ends at PDFium's line
     break, a jump of the baseline (a superscript is no jump) or a step back to the left.
     No split at wide gaps: justified lines of few characters have gaps of several ems."""
+    import ctypes
+
     import pypdfium2.raw as pdfium_c
 
-    n = pdfium_c.FPDFText_CountChars(textpage)
+    handle = getattr(textpage, "raw", textpage)  # the bare handle: no wrapper conversion per call
+    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    get_box, get_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
+    n = pdfium_c.FPDFText_CountChars(handle)
     rect = pdfium_c.FS_RECTF()
+    box = ctypes.byref(rect)
     lines: list[PdfLine] = []
     cur: list[tuple[str, float, float, float, float, float]] = []
 
@@ -70,8 +76,8 @@ def _text_lines(textpage, number: int) -> list[PdfLine]:
             cur.clear()
 
     for i in range(n):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        generated = pdfium_c.FPDFText_IsGenerated(textpage, i)
+        code = get_unicode(handle, i)
+        generated = is_generated(handle, i)
         if code in (10, 13):
             flush()
             continue
@@ -79,10 +85,10 @@ def _text_lines(textpage, number: int) -> list[PdfLine]:
             code = 0x2D  # a hyphen that ends a line (PDFium's mark for it): printed, so kept
         if generated or code in _DROP or code == 32 or code == 0x3000:
             continue
-        if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
+        if not get_box(handle, i, box):
             continue
         x0, x1, y0, y1 = rect.left, rect.right, rect.bottom, rect.top
-        size = pdfium_c.FPDFText_GetFontSize(textpage, i)
+        size = get_size(handle, i)
         if size <= 1.01:  # size set by the text matrix: take the box height
             size = max(y1 - y0, 1.0) / 1.2
         if cur:
@@ -174,16 +180,25 @@ def _in_band(l: PdfLine, p: PdfPage) -> bool:
 _RATIOS = {"text": (0.97, 0.93, 1.04), "ocr": (0.93, 0.9, 1.12)}
 
 
+def _cjk_line(l: PdfLine) -> bool:
+    text = l.text.replace(" ", "")
+    return len(text) >= 6 and sum(1 for ch in text if is_wide(ch)) >= 0.6 * len(text)
+
+
 def _page_zones(p: PdfPage, body: float) -> None:
     big_at, note_below, heading_from = _RATIOS.get(p.source, _RATIOS["text"])
     content = [l for l in p.lines if l.kind == "body"]
-    big = [l for l in content if l.size >= body * big_at]
+    # OCR gives a line's size from its width only for lines of CJK characters
+    sized = content if p.source != "ocr" else [l for l in content if _cjk_line(l)]
+    big = [l for l in sized if l.size >= body * big_at]
     if big:
         floor = min(l.y0 for l in big)
-        for l in content:
-            if l.size < body * note_below and l.y1 <= floor + 0.3 * body:
-                l.kind = "note"
-    for l in content:
+        below = [l for l in content if l.y1 <= floor + 0.3 * body]
+        if any(l.size < body * note_below for l in below if l in sized) or (p.source == "ocr" and any(NOTE_START.match(l.text) for l in below)):
+            for l in below:
+                if l.size < body * note_below or l not in sized:
+                    l.kind = "note"
+    for l in sized:
         if l.kind == "body" and l.size >= body * heading_from:
             l.kind = "heading"
     if p.number == 1:
@@ -245,15 +260,21 @@ def _reading_order(lines: list[PdfLine]) -> list[PdfLine]:
     return out + sorted(run, key=lambda r: (r.column, -r.y1))
 
 
-def _edges(p: PdfPage) -> dict[tuple[int, float], tuple[float, float]]:
+def _block_key(l: PdfLine, p: PdfPage) -> tuple:
+    """The text block a line belongs to for its edges: column and font size; on an OCR'd
+    page column and kind (its sizes are estimates that vary from line to line)."""
+    return (l.column, l.kind) if p.source == "ocr" else (l.column, round(l.size * 2) / 2)
+
+
+def _edges(p: PdfPage) -> dict[tuple, tuple[float, float]]:
     """Left and right edge of the text block of every column and font size of a page (an
     abstract set narrower than the body has its own). The right edge is the upper quartile
     of the line ends, not the maximum: unjustified (ragged) text and punctuation hanging
     past the measure must not make every full line look short."""
-    starts: dict[tuple[int, float], list[float]] = {}
-    ends: dict[tuple[int, float], list[float]] = {}
+    starts: dict[tuple, list[float]] = {}
+    ends: dict[tuple, list[float]] = {}
     for l in p.lines:
-        key = (l.column, round(l.size * 2) / 2)
+        key = _block_key(l, p)
         starts.setdefault(key, []).append(l.x0)
         ends.setdefault(key, []).append(l.x1)
     edges = {}
@@ -271,6 +292,7 @@ def build(pages: list[PdfPage]) -> PdfRead:
     zones: list[TextZone] = []
     pos = 0
     prev: dict[str, tuple[PdfLine, tuple[float, float]] | None] = {"flow": None, "note": None}
+    before: PdfLine | None = None  # the flow line before the previous one
     for p in pages:
         if p.number > 1:
             parts.append(PAGE_BREAK)
@@ -286,14 +308,25 @@ def build(pages: list[PdfPage]) -> PdfRead:
                 continue
             joins = False
             note_start = False
-            edge = edges[(l.column, round(l.size * 2) / 2)]
+            edge = edges[_block_key(l, p)]
             if l.kind in ("body", "heading", "title"):
                 last = prev["flow"]
                 if last is not None:
                     pl, pedge = last  # the previous line and the edges of its block
                     indented = l.x0 - edge[0] >= 0.8 * l.size
                     short = pedge[1] - pl.x1 >= 1.5 * pl.size
-                    same = abs(pl.size - l.size) < 0.6 and pl.kind == l.kind
+                    if p.source == "ocr" and pl.page == l.page and pl.column == l.column:
+                        # OCR'd sizes vary line by line, so blocks (an abstract set narrower
+                        # than the body) are not told apart by size: compare with the lines
+                        # around instead
+                        indented = indented and l.x0 - pl.x0 >= 0.8 * l.size
+                        right = max(pl.x1, l.x1, before.x1 if before is not None and before.page == l.page else 0.0)
+                        short = right - pl.x1 >= 1.5 * pl.size
+                    before = pl
+                    if p.source == "ocr":  # sizes of short or Latin lines are guesses
+                        same = pl.kind == l.kind and (abs(pl.size - l.size) < 0.12 * l.size or not (_cjk_line(pl) and _cjk_line(l)))
+                    else:
+                        same = abs(pl.size - l.size) < 0.6 and pl.kind == l.kind
                     if l.kind == "body":
                         joins = same and not indented and not short
                     else:  # a heading or title wrapped over two lines of one page
