@@ -172,15 +172,16 @@ def _stance_section(store: Store, out: Path, *, kwic_limit: int) -> str:
 def _findings_section(store: Store, *, limit: int = 500) -> str:
     if not _has_table(store, "findings"):
         return ""
-    rows = store.query(f"SELECT * FROM findings LIMIT {int(limit)}")
+    # documents by title (the doc_id hash means nothing to a reader); long text cut to fit the page
+    rows = store.query(
+        "SELECT coalesce(d.title, d.doc) AS document, d.source, f.sentence, f.kind, "
+        "CASE WHEN length(f.explanation) > 140 THEN substr(f.explanation, 1, 139) || '…' ELSE f.explanation END AS explanation "
+        f"FROM findings f JOIN documents d USING (doc_id) ORDER BY d.path, f.sentence NULLS LAST LIMIT {int(limit)}")
     total = store.query("SELECT count(*) AS n FROM findings")[0]["n"]
-    columns = list(rows[0]) if rows else []
-    summary = ""
-    kind_col = next((c for c in ("kind", "rule", "finding", "type", "code") if c in columns), None)
-    if kind_col:
-        summary = table(store.query(f'SELECT "{kind_col}", count(*) AS n FROM findings GROUP BY 1 ORDER BY 2 DESC'), [kind_col, "n"], numeric=["n"])
+    columns = ["document", "source", "sentence", "kind", "explanation"]
+    summary = table(store.query("SELECT kind, count(*) AS n FROM findings GROUP BY 1 ORDER BY 2 DESC"), ["kind", "n"], numeric=["n"])
     return "\n".join(["<h2 id=\"findings\">Audit findings</h2>", f"<p>{total} findings" + (f"; first {limit} listed" if total > limit else "") + ".</p>",
-                      summary, table(rows, columns)])
+                      summary, '<div class="wide">' + table(rows, columns, numeric=["sentence"]) + "</div>"])
 
 
 def write_report(store: Store, out_dir: str | Path, *, kwic_limit: int = 400) -> Path:
