@@ -134,3 +134,12 @@ def test_report_audit_table_names_documents_by_title(sample_db, tmp_path):
     section = section[: section.index("<h2", 10)] if "<h2" in section[10:] else section
     assert all(r["doc_id"] not in section for r in found)
     assert any(r["title"] in section for r in found) and '<div class="wide">' in section
+
+
+def test_ingest_summary_counts_failures_by_reason(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"x": 1}\n{"x": 2}\n{"content": "美方推动脱钩。"}\n', encoding="utf-8")
+    result = run("ingest", bad, "--db", tmp_path / "b.duckdb", "-q")
+    assert result.exit_code == 1
+    assert "1 ingested" in result.stdout and "2 failed" in result.stdout
+    assert "  2 failed: no 'content' field" in result.stderr
