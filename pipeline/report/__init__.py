@@ -216,6 +216,8 @@ def write_report(store: Store, out_dir: str | Path, *, kwic_limit: int = 400) ->
            '<a href="#stance">stance</a>'] + (['<a href="#findings">audit</a>'] if findings else []) + ['<a href="#documents">documents</a>']
     body = "\n".join([
         "<h1>policytext report</h1>", f"<nav>{''.join(nav)}</nav>",
+        '<p class="note">Chinese text and chart labels use the CJK font of this machine (Noto Sans CJK SC, Source Han Sans, '
+        'PingFang or Microsoft YaHei); where there is none they show as boxes: install one (Debian: fonts-noto-cjk).</p>',
         f'<p class="note">store: {esc(Path(store.path).name)}</p>',
         overview, _term_section(store, out, kwic_limit=kwic_limit), _labels_section(store, out, kwic_limit=kwic_limit),
         _stance_section(store, out, kwic_limit=kwic_limit), findings, *documents,
