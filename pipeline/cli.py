@@ -142,6 +142,8 @@ def ingest(paths, db, manifest, text_field, id_field, strict, keep_going, no_ext
     for dup in summary.duplicates:
         click.echo(f"duplicate {visible(str(dup.path))}: {visible(str(dup.detail))}", err=True)
     click.echo(f"{summary.line()} -> {db}")
+    for reason, n in summary.failure_reasons()[:5]:
+        click.echo(f"  {n} failed: {reason}", err=True)
     for note in summary.notes:
         click.echo(visible(note), err=True)
     if not summary.ok:

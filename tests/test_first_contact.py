@@ -120,3 +120,26 @@ def test_make_run_prints_runnable_commands_and_keeps_the_model(tmp_path):
     out = run("run", "--db", db, "--shared", tmp_path / "none", "--report-dir", tmp_path / "report",
               "--models-dir", tmp_path / "models", "-q").stdout
     assert "docs --db" in out and "try: policytext docs" not in out
+
+
+def test_report_audit_table_names_documents_by_title(sample_db, tmp_path):
+    from pipeline.report import write_report
+    from pipeline.store import Store
+
+    with Store.open(sample_db, read_only=True) as store:
+        found = store.query("SELECT DISTINCT d.doc_id, d.title FROM findings f JOIN documents d USING (doc_id)")
+        page = write_report(store, tmp_path / "report").read_text(encoding="utf-8")
+    assert found
+    section = page[page.index('id="findings"'):]
+    section = section[: section.index("<h2", 10)] if "<h2" in section[10:] else section
+    assert all(r["doc_id"] not in section for r in found)
+    assert any(r["title"] in section for r in found) and '<div class="wide">' in section
+
+
+def test_ingest_summary_counts_failures_by_reason(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"x": 1}\n{"x": 2}\n{"content": "美方推动脱钩。"}\n', encoding="utf-8")
+    result = run("ingest", bad, "--db", tmp_path / "b.duckdb", "-q")
+    assert result.exit_code == 1
+    assert "1 ingested" in result.stdout and "2 failed" in result.stdout
+    assert "  2 failed: no 'content' field" in result.stderr

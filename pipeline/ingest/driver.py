@@ -60,6 +60,13 @@ class IngestSummary:
         self.counts["failed"] += 1
         self.failures.append(failure)
 
+    def failure_reasons(self) -> list[tuple[str, int]]:
+        """The failures' reasons (line numbers and quoted values generalised) with their counts."""
+        import re
+
+        counts = Counter(re.sub(r"\d+", "N", re.sub(r"^line \d+: ", "", f.reason))[:90] for f in self.failures)
+        return counts.most_common()
+
     def line(self) -> str:
         return ", ".join(f"{self.counts.get(k, 0)} {k}" for k in OUTCOMES if k != "removed" or self.counts.get(k))
 
@@ -120,6 +127,7 @@ def ingest(
                 else:
                     written[outcome.path] = outcome
             progress.update(result.documents + result.unchanged + len(result.failures))
+            progress.set_postfix_str(f"{len(written)} written, {summary.counts['unchanged']} unchanged, {summary.counts['failed']} failed")
         for failure in path_failures:
             _record_failure(summary, failure, on_failure, settings)
         progress.close()
@@ -179,6 +187,9 @@ class _NoProgress:
     def update(self, n: int) -> None:
         pass
 
+    def set_postfix_str(self, text: str) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -188,4 +199,5 @@ def _progress(enabled: bool):
         return _NoProgress()
     from tqdm import tqdm
 
-    return tqdm(desc="ingest", unit="doc", leave=False, mininterval=0.5)
+    # stays on screen at the end, with the running count of each outcome beside the rate
+    return tqdm(desc="ingest", unit="doc", leave=True, mininterval=0.2, dynamic_ncols=True)

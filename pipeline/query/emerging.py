@@ -149,11 +149,12 @@ def emerging(
             continue
         scored[g] = {"cohesion": round(cohesion, 2), "entropy": round(entropy, 2)}
     # a phrase inside a longer kept phrase with nearly its count is that phrase's fragment
-    for g in sorted(scored, key=len):
-        for h in scored:
-            if len(h) > len(g) and g in h and pooled.get(h, 0) >= 0.8 * pooled.get(g, 0):
-                scored[g]["fragment"] = True
-                break
+    for h in scored:  # each phrase marks its own substrings: linear in the number of phrases
+        for length in range(MIN_LEN, len(h)):
+            for start in range(len(h) - length + 1):
+                g = h[start:start + length]
+                if g in scored and pooled.get(h, 0) >= 0.8 * pooled.get(g, 0):
+                    scored[g]["fragment"] = True
     kept = [g for g, s in scored.items() if not s.get("fragment")]
     counts = _counts_everywhere(store, docs, params, kept)
     ordered = sorted(han)

@@ -57,9 +57,9 @@ def _overview(store: Store) -> tuple[str, list[str]]:
     undated = sum(r["documents"] for r in by_year if r["year"] == UNDATED)
     dated = [dict(r, year_num=int(r["year"])) for r in by_year if r["year"] != UNDATED]
     chart = alt.Chart(alt.Data(values=dated)).mark_bar().encode(
-        x=alt.X("year_num:O", title="year", axis=alt.Axis(labelAngle=-90, labelOverlap=True)),
+        x=alt.X("year_num:Q", title="year", scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("documents:Q", title="documents"), color=alt.Color("source:N"),
-        tooltip=["year_num:O", "source:N", "documents:Q"], href=alt.Href("href:N"),
+        tooltip=["year_num:Q", "source:N", "documents:Q"], href=alt.Href("href:N"),
     ).transform_calculate(href="'#documents'").properties(title="Documents by year and source", width=800, height=200)
     html = ["<h2 id=\"overview\">Corpus overview</h2>",
             f"<p>{len(docs)} documents; {undated} undated (counted in the “{UNDATED}” bucket of every trend).</p>",
@@ -77,8 +77,10 @@ def _term_section(store: Store, out: Path, *, kwic_limit: int) -> str:
     result = trend(store, specs, by="year", measure="per10k", smooth=5)
     parts = ["<h2 id=\"terms\">Tracked terms by year</h2>",
              f"<p class=\"note\">Each tracked term counted with all its aliases (lexicons/terms.yaml), per 10,000 Han characters; "
-             f"{esc(DENOMINATOR)}. Dashed: centred 5-year moving average. Click a point for the passages behind it.</p>"]
+             f"{esc(DENOMINATOR)}. One panel per term (own vertical scale, common years). Click a point for the passages behind it.</p>"]
     undated_note = []
+    facets: list[dict[str, Any]] = []
+    blocks: list[str] = []
     for i, spec in enumerate(specs):
         rows = [r for r in result.rows if r["term"] == spec.name]
         if not any(r["count"] for r in rows):
@@ -90,12 +92,21 @@ def _term_section(store: Store, out: Path, *, kwic_limit: int) -> str:
                           lines, f"aliases: {aliases}; {total} occurrences" + (f"; first {kwic_limit} shown" if len(lines) < total else ""))
         for r in rows:
             r["term"], r["href"] = spec.label, f"{href}#{anchor(r['bucket'])}"
-        chart = trend_chart(rows, by="year", measure="per10k", title=f"{spec.label}  ({aliases})", href=True, legend=False, width=800, height=160)
+        facets += [dict(r, year=int(r["bucket"])) for r in rows if r["bucket"] != UNDATED and r["measure"] is not None]
         counts = [(r["bucket"], r["count"]) for r in rows]
-        parts.append(chart_block(f"chart-term-{i:02d}", _spec(chart), _link_list(href, counts)))
+        blocks.append(f"<p class=\"links\"><b>{esc(spec.label)}</b> ({esc(aliases)}): {_link_list(href, counts)}</p>")
         undated = [r for r in rows if r["bucket"] == UNDATED and r["count"]]
         if undated:
             undated_note.append(f"{spec.label}: {undated[0]['count']}")
+    if facets:  # one small-multiples chart: a panel per term, shared time axis, own y scale
+        base = alt.Chart(alt.Data(values=facets)).encode(
+            x=alt.X("year:Q", title=None, scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(format="d", tickMinStep=1, labelOverlap=True)),
+            y=alt.Y("measure:Q", title="per 10k"), href=alt.Href("href:N"),
+            tooltip=["term:N", "year:Q", "count:Q", alt.Tooltip("measure:Q", format=".3~f")])
+        layer = alt.layer(base.mark_line(), base.mark_point(size=18, filled=True, cursor="pointer")).properties(width=190, height=90)
+        chart = layer.facet(facet=alt.Facet("term:N", title=None, sort=list(dict.fromkeys(r["term"] for r in facets))), columns=4).resolve_scale(y="independent")
+        parts.append(chart_block("chart-terms", _spec(chart), ""))
+    parts += blocks
     if undated_note:
         parts.append(f"<p class=\"note\">Occurrences in undated documents (not on the time axis): {esc('; '.join(undated_note))}</p>")
     return "\n".join(parts)
@@ -121,9 +132,11 @@ def _labels_section(store: Store, out: Path, *, kwic_limit: int) -> str:
                 if r["label"] == label:
                     r["href"] = f"{href}#{anchor(r['bucket'])}"
             links.append(f'<a href="{esc(href)}">{esc(label)}</a>')
-        chart = alt.Chart(alt.Data(values=kind_rows)).mark_rect(cursor="pointer").encode(
-            x=alt.X("bucket:O", title="year", axis=alt.Axis(labelAngle=-90)), y=alt.Y("label:N", title=kind),
-            color=alt.Color("mentions:Q", scale=alt.Scale(scheme="blues")), tooltip=["label:N", "bucket:N", "mentions:Q"],
+        dated = [dict(r, year=int(r["bucket"])) for r in kind_rows if r["bucket"] != UNDATED]
+        chart = alt.Chart(alt.Data(values=dated)).mark_square(cursor="pointer").encode(
+            x=alt.X("year:Q", title="year", scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("label:N", title=kind), size=alt.Size("mentions:Q", legend=None),
+            color=alt.Color("mentions:Q", scale=alt.Scale(scheme="blues")), tooltip=["label:N", "year:Q", "mentions:Q"],
             href=alt.Href("href:N"),
         ).properties(title=f"{kind} mentions by year", width=800)
         parts.append(chart_block(f"chart-{kind}", _spec(chart), "KWIC pages: " + " · ".join(links)))
@@ -158,13 +171,19 @@ def _stance_section(store: Store, out: Path, *, kwic_limit: int) -> str:
         body.append(f'<h3 id="{anchor(key[0] + "-" + key[1])}">{esc(key[0])} · {esc(key[1])}</h3>')
         body.append(table([{"doc": r["doc"], "sentence": r["idx"], "text": r["text"]} for r in group], ["doc", "sentence", "text"]))
     (out / "kwic" / "stance.html").write_text(page("Stance-labelled sentences", "\n".join(body), root="../"), encoding="utf-8")
-    data = [dict(r, share=round(r["sentences"] / totals[r["bucket"]], 4), href=f"kwic/stance.html#{anchor(r['bucket'] + '-' + r['label'])}") for r in labelled]
+    # NONE (no stance cue) is most sentences: the chart shows the labelled ones, NONE goes in the note
+    cued = {b: sum(r["sentences"] for r in labelled if r["bucket"] == b and r["label"] != "NONE") for b in totals}
+    data = [dict(r, year=int(r["bucket"]), share=round(r["sentences"] / totals[r["bucket"]], 4),
+                 href=f"kwic/stance.html#{anchor(r['bucket'] + '-' + r['label'])}")
+            for r in labelled if r["label"] != "NONE" and r["bucket"] != UNDATED and cued[r["bucket"]]]
+    none = sum(r["sentences"] for r in labelled if r["label"] == "NONE")
+    parts.append(f'<p class="note">Sentences with a stance cue only; {none:,} of {sum(totals.values()):,} sentences have none (NONE) and are left out.</p>')
     chart = alt.Chart(alt.Data(values=data)).mark_bar(cursor="pointer").encode(
-        x=alt.X("bucket:O", title="year", axis=alt.Axis(labelAngle=-90)),
-        y=alt.Y("share:Q", title="share of labelled sentences", stack="normalize"),
+        x=alt.X("year:Q", title="year", scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("share:Q", title="share of stance-labelled sentences", stack="normalize"),
         color=alt.Color("label:N", scale=alt.Scale(domain=list(STANCE_COLORS), range=list(STANCE_COLORS.values()))),
-        tooltip=["bucket:N", "label:N", "sentences:Q", alt.Tooltip("share:Q", format=".1%")], href=alt.Href("href:N"),
-    ).properties(title="Stance of sentences by year (one label per sentence)", width=800, height=200)
+        tooltip=["year:Q", "label:N", "sentences:Q", alt.Tooltip("share:Q", format=".1%")], href=alt.Href("href:N"),
+    ).properties(title="Stance of cue-bearing sentences by year (one label per sentence)", width=800, height=200)
     parts.append(chart_block("chart-stance", _spec(chart), '<a href="kwic/stance.html">stance-labelled sentences</a>'))
     return "\n".join(parts)
 
@@ -172,15 +191,16 @@ def _stance_section(store: Store, out: Path, *, kwic_limit: int) -> str:
 def _findings_section(store: Store, *, limit: int = 500) -> str:
     if not _has_table(store, "findings"):
         return ""
-    rows = store.query(f"SELECT * FROM findings LIMIT {int(limit)}")
+    # documents by title (the doc_id hash means nothing to a reader); long text cut to fit the page
+    rows = store.query(
+        "SELECT coalesce(d.title, d.doc) AS document, d.source, f.sentence, f.kind, "
+        "CASE WHEN length(f.explanation) > 140 THEN substr(f.explanation, 1, 139) || '…' ELSE f.explanation END AS explanation "
+        f"FROM findings f JOIN documents d USING (doc_id) ORDER BY d.path, f.sentence NULLS LAST LIMIT {int(limit)}")
     total = store.query("SELECT count(*) AS n FROM findings")[0]["n"]
-    columns = list(rows[0]) if rows else []
-    summary = ""
-    kind_col = next((c for c in ("kind", "rule", "finding", "type", "code") if c in columns), None)
-    if kind_col:
-        summary = table(store.query(f'SELECT "{kind_col}", count(*) AS n FROM findings GROUP BY 1 ORDER BY 2 DESC'), [kind_col, "n"], numeric=["n"])
+    columns = ["document", "source", "sentence", "kind", "explanation"]
+    summary = table(store.query("SELECT kind, count(*) AS n FROM findings GROUP BY 1 ORDER BY 2 DESC"), ["kind", "n"], numeric=["n"])
     return "\n".join(["<h2 id=\"findings\">Audit findings</h2>", f"<p>{total} findings" + (f"; first {limit} listed" if total > limit else "") + ".</p>",
-                      summary, table(rows, columns)])
+                      summary, '<div class="wide">' + table(rows, columns, numeric=["sentence"]) + "</div>"])
 
 
 def write_report(store: Store, out_dir: str | Path, *, kwic_limit: int = 400) -> Path:
@@ -196,6 +216,8 @@ def write_report(store: Store, out_dir: str | Path, *, kwic_limit: int = 400) ->
            '<a href="#stance">stance</a>'] + (['<a href="#findings">audit</a>'] if findings else []) + ['<a href="#documents">documents</a>']
     body = "\n".join([
         "<h1>policytext report</h1>", f"<nav>{''.join(nav)}</nav>",
+        '<p class="note">Chinese text and chart labels use the CJK font of this machine (Noto Sans CJK SC, Source Han Sans, '
+        'PingFang or Microsoft YaHei); where there is none they show as boxes: install one (Debian: fonts-noto-cjk).</p>',
         f'<p class="note">store: {esc(Path(store.path).name)}</p>',
         overview, _term_section(store, out, kwic_limit=kwic_limit), _labels_section(store, out, kwic_limit=kwic_limit),
         _stance_section(store, out, kwic_limit=kwic_limit), findings, *documents,

@@ -19,6 +19,7 @@ th{background:#f4f4f4;text-align:left} td.num{text-align:right} td.left{text-ali
 td.right{color:#555} td.match{font-weight:700;color:#b00;white-space:nowrap}
 tbody.bucket th{background:#e8eef8} .note{color:#555;font-size:.9em} .links{font-size:.85em;color:#444}
 .chart{margin:1em 0} nav a{margin-right:1em}
+.wide{overflow-x:auto;max-width:100%} .wide td{overflow-wrap:anywhere}
 """
 
 
