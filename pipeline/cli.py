@@ -779,7 +779,10 @@ def annotate(db, task, sample, n, annotator, model_dir, seed):
 
 @cli.group()
 def labels():
-    """Human labels in the store: export, import, agreement."""
+    """Human labels in the store: export, import, agreement.
+
+    Example: policytext labels agreement --model models/default
+    """
 
 
 @labels.command(name="export")

@@ -130,3 +130,41 @@ def test_rule_analysis_counts_coverage_conflicts_and_accuracy():
     dec = rows["decoupling_cue"]
     assert (dec["votes"], dec["coverage"], dec["conflicts"], dec["correct"], dec["incorrect"]) == (2, 0.5, 0.25, 1, 1)
     assert rows["mixed_pattern"]["votes"] == 0 and rows["mixed_pattern"]["accuracy"] is None
+
+
+# -- filters found from the labelled set's misfires (train split) ---------------------------------
+
+
+def test_cooperation_with_a_third_party_is_no_vote():
+    assert stance("两国企业在新能源领域开展务实合作，非洲多国代表出席。") == "NONE"
+    assert stance("中德两国企业在新能源领域开展务实合作。") == "RECOUPLING"
+
+
+def test_domestic_opening_slogan_needs_a_us_west_counterpart():
+    assert stance("全省上下坚持深化改革开放，推动高质量发展。") == "NONE"
+    assert stance("中方愿同美方一道扩大开放，推动中美经贸关系发展。") == "RECOUPLING"
+
+
+def test_cooperation_on_a_non_economic_field_is_no_vote():
+    assert stance("中美两国在气候领域保持沟通合作。") == "NONE"
+    assert [c.blocked_by for c in context("中美两国在气候领域保持沟通合作。").cues if c.polarity == "RECOUPLING"] == ["non-economic"]
+    assert stance("中美两国在气候和能源投资领域保持合作。") == "RECOUPLING"
+
+
+def test_generic_confrontation_words_need_a_china_target():
+    assert stance("某国宣布延长对邻国的封锁。") == "NONE"
+    assert stance("美国对中国实施封锁。") == "DECOUPLING"
+
+
+def test_a_longer_word_holds_a_short_cue():
+    assert stance("全省实施科技战略，打破地区封锁。") == "NONE"
+    assert get_extractor().extract("全省实施科技战略。").instruments == ()
+
+
+def test_adjacent_negator_denies_the_cue_in_a_parallel_phrase():
+    ctx = context("双方致力于发展不冲突不对抗的中美关系。")
+    assert [c.negated for c in ctx.cues if c.hit.alias.key == "对抗"] == [True]
+
+
+def test_negation_reaches_through_quotes_and_enumerations():
+    assert stance("我们反对保护主义和“脱钩断链”。") == "RECOUPLING"

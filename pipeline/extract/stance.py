@@ -69,6 +69,8 @@ class _Compiled:
     china: re.Pattern[str]
     pair: re.Pattern[str]
     any_pattern: re.Pattern[str] | None  # every pattern, mixed pattern and the reducer in one regex
+    economic: re.Pattern[str]
+    non_economic: re.Pattern[str]
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -101,6 +103,8 @@ def _compile(rules: StanceRules) -> _Compiled:
         china=re.compile(_alternation(rules.china_targets)),
         pair=re.compile(_alternation(rules.pair_targets)),
         any_pattern=_union([p for _, p in rules.patterns] + list(rules.mixed_patterns) + [reducer]),
+        economic=re.compile(_alternation(rules.economic_context)),
+        non_economic=re.compile(_alternation(rules.non_economic_context)),
     )
 
 
@@ -182,7 +186,7 @@ class Cue:
     polarity: str  # the cue's own polarity in the lexicon
     mode: str  # strong | targeted
     negated: bool  # an odd number of negators before it or a post-negator after it
-    blocked_by: str | None  # the filter that takes it out: framework, pattern, reduced, non-linkage, concept, no-target
+    blocked_by: str | None  # the filter that takes it out: framework, pattern, reduced, non-linkage, concept, no-target, non-economic
 
 
 @dataclass
@@ -194,6 +198,7 @@ class StanceContext:
     rules: StanceRules
     has_china: bool
     has_pair: bool
+    has_economic: bool = True  # not a non-economic field (气候, 疫情, 防务) without an economic word (经贸, 投资)
     reduced: list[tuple[Evidence, bool]] = field(default_factory=list)  # (reducer + linkage, negated)
     patterns: list[Evidence] = field(default_factory=list)  # lexicon patterns, with their polarity
     mixed: list[Evidence] = field(default_factory=list)  # explicit both-ways patterns
@@ -208,7 +213,8 @@ def prepare(text: str, view: str, cue_hits: Sequence[Hit], rules: StanceRules, *
     """Read one sentence for the labelling functions. ``cue_hits`` are the stance-kind hits of
     the matcher; ``blocked`` the spans (framework names) inside which cues do not count."""
     compiled = _compiled(rules)
-    ctx = StanceContext(text, view, rules, compiled.china.search(view) is not None, compiled.pair.search(view) is not None)
+    ctx = StanceContext(text, view, rules, compiled.china.search(view) is not None, compiled.pair.search(view) is not None,
+                        compiled.economic.search(view) is not None or compiled.non_economic.search(view) is None)
     for pattern in rules.mixed_patterns:
         m = pattern.search(view)
         if m:
@@ -229,7 +235,10 @@ def prepare(text: str, view: str, cue_hits: Sequence[Hit], rules: StanceRules, *
     for hit in resolve_longest(h for h in cue_hits if not _inside(blocked, h.start, h.end)):
         alias = hit.alias
         polarity, mode = alias.label, alias.mode
-        flips = _negations(compiled, _clause_before(view, hit.start, NEGATION_WINDOW))
+        # the negation window runs through quotes and enumeration commas (反对保护主义和“脱钩断链”)
+        flips = _negations(compiled, _clause_before(view, hit.start, NEGATION_WINDOW, _PUNCT))
+        if flips % 2 == 0 and _negations(compiled, view[max(0, hit.start - 1):hit.start]):
+            flips += 1  # 不冲突不对抗: the negator right before the cue denies it, whatever came before
         if compiled.post_negator.search(_clause_after(view, hit.end, POST_WINDOW)):
             flips += 1
         blocked_by = None
@@ -243,6 +252,8 @@ def prepare(text: str, view: str, cue_hits: Sequence[Hit], rules: StanceRules, *
             blocked_by = "concept"  # the concept is named or studied, not asserted
         elif mode == "targeted" and not (ctx.has_china if polarity == "DECOUPLING" else ctx.has_pair):
             blocked_by = "no-target"
+        elif mode == "targeted" and polarity == "RECOUPLING" and not ctx.has_economic:
+            blocked_by = "non-economic"  # 中美在气候领域的合作: cooperation on climate or health is not linkage
         ctx.cues.append(Cue(hit, polarity, mode, flips % 2 == 1, blocked_by))
     return ctx
 

@@ -32,7 +32,7 @@ _WORD_LISTS = (
     "reducers",
     "linkage",
     "china_targets", "pair_targets", "non_linkage",
-    "concept_markers",
+    "concept_markers", "economic_context", "non_economic_context",
 )
 
 
@@ -68,6 +68,8 @@ class StanceRules:
     pair_targets: tuple[str, ...]
     non_linkage: tuple[str, ...]
     concept_markers: tuple[str, ...]
+    economic_context: tuple[str, ...] = ()
+    non_economic_context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -230,8 +230,9 @@ def render_card(card: dict[str, Any]) -> str:
                   f"- training time: {info['train_seconds']:.1f} s", ""]
         if info.get("combine"):
             c = info["combine"]
-            lines += [f"- combine (`tag --combine`): {c['policy']}, threshold {c['threshold']}, chosen on {c['chosen_on']}; "
-                      "macro-F1 by threshold: " + ", ".join(f"{k}: {v:.3f}" for k, v in c["macro_f1_by_threshold"].items()), ""]
+            lines += [f"- combine (`tag --combine`): policy `{c['policy']}` ({c.get('rule', '')}), threshold {c['threshold']}, "
+                      f"chosen on {c['chosen_on']}; macro-F1 by policy@threshold: "
+                      + ", ".join(f"{k}: {v:.3f}" for k, v in c["macro_f1_by_threshold"].items()), ""]
         if info.get("agreement"):
             a = info["agreement"]
             lines += [f"- labelled set: annotators {a['annotators']}, {a['double_labelled']} double-labelled, "

@@ -93,10 +93,22 @@ def combine_labels(task: str, rule: Any, model: Any, proba: np.ndarray | None = 
     return sorted(set(rule) | set(extra))
 
 
-def combine(rule: str, proba: np.ndarray, classes: list[str], threshold: float) -> str:
-    """The model's label where its top probability reaches ``threshold``, else the rules'."""
+COMBINE_POLICIES = {
+    "override": "the model where its top probability >= threshold, else the rules",
+    "fill": "the rules where they vote (label not NONE); elsewhere the model where its top probability >= threshold",
+    "promote": "the model where it names a stance (not NONE) with top probability >= threshold, else the rules",
+}
+
+
+def combine(rule: str, proba: np.ndarray, classes: list[str], threshold: float, policy: str = "override") -> str:
+    """One sentence's label from the rules' label and the model's probabilities (``COMBINE_POLICIES``)."""
     j = int(np.argmax(proba))
-    return classes[j] if proba[j] >= threshold else rule
+    model, confident = classes[j], proba[j] >= threshold
+    if policy == "fill":
+        return rule if rule != "NONE" else (model if confident else "NONE")
+    if policy == "promote":
+        return model if confident and model != "NONE" else rule
+    return model if confident else rule
 
 
 def format_metrics(name: str, metrics: dict[str, Any]) -> str:

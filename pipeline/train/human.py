@@ -4,9 +4,11 @@ the rules' votes and evidence as features (not as the truth).
 Evaluation is by document throughout:
 
 - grouped cross-validation (GroupKFold by document) on the ``train`` split gives out-of-fold
-  probabilities; on them the **combine rule** is chosen: the model's label where its top
-  probability reaches a threshold, the rules' label elsewhere; the threshold (1.01 = rules
-  alone, 0 = model alone) that maximises macro-F1 over the folds is kept. Measured, not assumed.
+  probabilities; on them the **combine rule** is chosen: a policy of
+  ``evaluate.COMBINE_POLICIES`` (override: the model where confident; fill: the model only where
+  the rules say NONE; promote: the model only where it confidently names a stance) and a
+  threshold (1.01 = rules alone) — the pair with the best macro-F1 over the folds is kept.
+  Measured, not assumed.
 - the model fitted on the whole ``train`` split is scored on the ``test`` split (documents
   never seen) and, optionally, on a gold file of other documents (the seeds), which no model
   of this path trains on.
@@ -30,13 +32,12 @@ from pipeline.store import Store
 from pipeline.textview import to_simplified
 from pipeline.train.annotate import latest_labels
 from pipeline.train.data import Examples
-from pipeline.train.evaluate import combine, predict_labels, score
+from pipeline.train.evaluate import COMBINE_POLICIES, combine, predict_labels, score
 from pipeline.train.labelset import read_labelset
 from pipeline.train.settings import TrainError, TrainSettings
 
 DEFAULT_LABELSET = PROJ_ROOT / "corpora" / "labels" / "sentences.jsonl"
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
-POLICY = "model where its top probability >= threshold, else rules"
 
 
 def rule_stances(texts: list[str]) -> list[str]:
@@ -132,13 +133,15 @@ def scored(truth: list[str], predicted: list[str], docs: list[str], *, against: 
 # -- combining ------------------------------------------------------------------------------------------
 
 
-def choose_threshold(truth: list[str], rules: list[str], proba: np.ndarray, classes: list[str]) -> tuple[float, dict[str, float]]:
-    """The threshold of :func:`combine` with the best macro-F1 on these (out-of-fold) rows;
-    ties go to the higher threshold (fewer overrides of the rules)."""
+def choose_threshold(truth: list[str], rules: list[str], proba: np.ndarray, classes: list[str]) -> tuple[tuple[str, float], dict[str, float]]:
+    """The (policy, threshold) of :func:`combine` with the best macro-F1 on these (out-of-fold)
+    rows; ties go to the higher threshold (fewer overrides of the rules). Threshold 1.01 is the
+    rules alone."""
     table = {}
-    for t in THRESHOLDS:
-        table[str(t)] = round(macro_f1(truth, [combine(r, p, classes, t) for r, p in zip(rules, proba)]), 4)
-    best = max(THRESHOLDS, key=lambda t: (table[str(t)], t))
+    for policy in COMBINE_POLICIES:
+        for t in THRESHOLDS:
+            table[f"{policy}@{t}"] = round(macro_f1(truth, [combine(r, p, classes, t, policy) for r, p in zip(rules, proba)]), 4)
+    best = max(((policy, t) for policy in COMBINE_POLICIES for t in THRESHOLDS), key=lambda pt: (table[f"{pt[0]}@{pt[1]}"], pt[1]))
     return best, table
 
 
@@ -177,11 +180,11 @@ def out_of_fold(estimator: Any, examples: Examples, classes: list[str], folds: i
 
 
 def evaluate_on(model: Any, texts: list[str], truth: list[str], docs: list[str], classes: list[str], threshold: float,
-                *, name: str, settings: TrainSettings) -> dict[str, dict[str, Any]]:
+                *, name: str, settings: TrainSettings, policy: str = "override") -> dict[str, dict[str, Any]]:
     """Rules, model and combined against ``truth`` (texts already in the Simplified view)."""
     rules = rule_stances(texts)
     predicted, proba = predict_labels("stance", model, texts, classes, 0.5)
-    combined = [combine(r, p, classes, threshold) for r, p in zip(rules, proba)]
+    combined = [combine(r, p, classes, threshold, policy) for r, p in zip(rules, proba)]
     return {f"{name}_{which}": scored(truth, labels, docs, against=f"{name}: human labels of documents not trained on", settings=settings)
             for which, labels in (("rules", rules), ("model", predicted), ("combine", combined))}
 
@@ -199,13 +202,13 @@ def train_human_stance(store: Store | None, settings: TrainSettings, *, labelset
         raise TrainError(f"stance: the human labels hold one class only ({', '.join(classes)}); nothing to learn")
     estimator = build_stance_estimator(settings)
     metrics: dict[str, Any] = {}
-    threshold, table = 1.01, {}
+    policy, threshold, table = "override", 1.01, {}
     if evaluate and len(set(examples.docs)) >= 2:
         progress(f"stance: grouped cross-validation on {len(examples)} human-labelled sentences")
         proba, folds = out_of_fold(estimator, examples, classes, settings.folds)
-        threshold, table = choose_threshold(examples.labels, examples.rule, proba, classes)
+        (policy, threshold), table = choose_threshold(examples.labels, examples.rule, proba, classes)
         model_pred = [classes[int(np.argmax(p))] for p in proba]
-        combined = [combine(r, p, classes, threshold) for r, p in zip(examples.rule, proba)]
+        combined = [combine(r, p, classes, threshold, policy) for r, p in zip(examples.rule, proba)]
         against = "human labels, train split, grouped CV by document"
         for which, labels in (("rules", examples.rule), ("model", model_pred), ("combine", combined)):
             metrics[f"cv_{which}"] = scored(examples.labels, labels, examples.docs, against=against, settings=settings, folds=folds)
@@ -216,17 +219,17 @@ def train_human_stance(store: Store | None, settings: TrainSettings, *, labelset
         if test:
             texts = [to_simplified(r["text"]) for r in test]
             metrics.update(evaluate_on(model, texts, [r["stance"] for r in test], [r["doc"] for r in test], classes, threshold,
-                                       name="test", settings=settings))
+                                       name="test", settings=settings, policy=policy))
     if evaluate and gold:
         texts = [to_simplified(r["text"]) for r in gold]
         metrics.update(evaluate_on(model, texts, [r["stance"] for r in gold], [r["doc"] for r in gold], classes, threshold,
-                                   name="gold", settings=settings))
+                                   name="gold", settings=settings, policy=policy))
     entry = {
         "labels": classes,
         "label_source": f"human labels: {sources.get('labelset', 0)} sentences of the labelled set's train split "
                         f"({labelset}), {sources.get('store', 0)} of the store's labels table; rule votes and evidence as features",
         "data": examples.summary() | {"sources": sources},
-        "combine": {"policy": POLICY, "threshold": threshold, "macro_f1_by_threshold": table,
+        "combine": {"policy": policy, "rule": COMBINE_POLICIES[policy], "threshold": threshold, "macro_f1_by_threshold": table,
                     "chosen_on": "out-of-fold predictions of the train split (grouped CV by document)"},
         "metrics": metrics,
     }

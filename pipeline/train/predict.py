@@ -104,8 +104,9 @@ class CombinedTagger(ModelTagger):
                 proba = np.asarray([model_row[f"{task}_proba"][c] for c in classes])
                 measured = model.card["tasks"][task].get("combine") if task == "stance" else None
                 if measured:
-                    row[task] = combine(rules[task], proba, classes, measured["threshold"])
-                    row["stance_source"] = f"model:{model.name}" if proba.max() >= measured["threshold"] else "rules"
+                    policy = measured.get("policy", "override")
+                    row[task] = combine(rules[task], proba, classes, measured["threshold"], policy)
+                    row["stance_source"] = "rules" if row[task] == rules[task] else f"model:{model.name}"
                 else:
                     row[task] = combine_labels(task, rules[task], model_row[task], proba, classes, threshold)
                     if task == "stance":

@@ -204,7 +204,7 @@ def train_model(
             card["features"]["stance"] = ("TF-IDF words and character n-grams plus the stance rules' votes and evidence "
                                           "(pipeline.train.features.RuleFeatures), calibrated LinearSVC")
             blocks += [format_metrics(f"{task} / {name}", m) for name, m in entry["metrics"].items()]
-            blocks.append(f"stance / combine: {entry['combine']['policy']}; threshold {entry['combine']['threshold']} "
+            blocks.append(f"stance / combine: {entry['combine']['rule']}; threshold {entry['combine']['threshold']} "
                           f"(chosen on {entry['combine']['chosen_on']})")
             continue
         progress(f"{task}: loading labels")
