@@ -356,3 +356,27 @@ def parse_apa(text: str, ref: Reference) -> Reference | None:
     ref.type = code
     ref.type_name = type_name(code)
     return ref
+
+
+# ------------------------------------------------------------------ Chicago book notes
+
+_NAME = r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2}"
+_CHICAGO_BOOK = re.compile(
+    rf"^(?P<a>{_NAME}(?:(?:, and |, | and ){_NAME})*), (?P<t>[^()]+?),? \((?:(?P<place>[^:()]+):\s*)?(?P<pub>[^,()]+),\s*"
+    rf"(?P<y>(?:1[5-9]|20)\d{{2}})\)(?:,\s*(?P<p>[\d\-–—]+))?\.?$"
+)
+
+
+def parse_chicago_book(text: str, ref: Reference) -> Reference | None:
+    """Fill ``ref`` from a Chicago book note ``First Last, Title (Place: Publisher, 2020), 12.``."""
+    m = _CHICAGO_BOOK.match(normalize(text))
+    if not m:
+        return None
+    ref.authors = [x for x in re.split(r", and |, | and ", m.group("a")) if x]
+    ref.title = _clean(m.group("t"))
+    ref.place = _clean(m.group("place"))
+    ref.publisher = _clean(m.group("pub"))
+    ref.year = int(m.group("y"))
+    ref.pages = _pages(m.group("p"))
+    ref.type, ref.type_name = "M", "book"
+    return ref

@@ -44,7 +44,7 @@ CANONICAL = re.compile(r"[^\s](?:[^\n]*[^\s])?(?:\n\n[^\s](?:[^\n]*[^\s])?)*")
 _REF_NUMBER = re.compile(r"^\[?(\d{1,3})[\].、]\s*")
 
 
-_ENTRY_AT = re.compile(r"(?:^|(?<=\s)|(?<=[.。]))[\[［](\d{1,3})[\]］]\s*")
+_ENTRY_AT = re.compile(r"(?<![A-Za-z0-9/])[\[［](\d{1,3})[\]］]\s*")
 
 
 def _reference_entries(ptext: str, a: int, offsets: Any, notes: list[Note]) -> None:
