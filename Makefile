@@ -25,6 +25,7 @@ test-all: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/policytext eval --db $(DB) --gold $(SHARED)/gold
+	$(BIN)/policytext eval --references dev
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench --shared $(SHARED) --out bench-results $(BENCH_ARGS)

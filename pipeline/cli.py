@@ -275,14 +275,22 @@ def recount_terms(db, lexicon_dir):
 @click.option("--gold", type=click.Path(exists=True, file_okay=False), default=str(DEFAULT_SHARED / "gold"), show_default=True)
 @click.option("--rules", "rules_only", is_flag=True, help="Only the stance rules' table: coverage, overlaps, conflicts and accuracy of each rule.")
 @click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False), help="With --rules: a JSON Lines file of labelled sentences (text, stance) instead of GOLD/sentences.jsonl.")
+@click.option("--references", "references_split", type=click.Choice(["dev", "held-out", "all"]), default=None,
+              help="Only the reference parser's table on the generated references set (parser alone and through clean + citations).")
 @lexicons_option
 @domain_errors
-def evaluate(db, gold, rules_only, labels_file, lexicon_dir):
+def evaluate(db, gold, rules_only, labels_file, lexicon_dir, references_split=None):
     """Score the store and the taggers against gold annotations.
 
     Example: policytext eval --gold ../shared/gold
     Example: policytext eval --rules --labels corpora/labels/stance.jsonl
+    Example: policytext eval --references dev
     """
+    if references_split:
+        from pipeline.eval.references_devset import evaluate as evaluate_references
+
+        click.echo(evaluate_references(references_split))
+        return
     if rules_only:
         from pipeline.eval.rules import analyse_rules, format_rule_analysis
         from pipeline.eval.sentences import read_jsonl
