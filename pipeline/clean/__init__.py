@@ -24,6 +24,7 @@ from .lines import compute_reference_widths, measure_layout, split_lines
 from .markers import marker_spans
 from .markup import looks_like_markdown, strip_markup
 from .normalize import nfkc, normalize_newlines
+from .inline_notes import take_inline_notes
 from .notes import mark_notes, note_marker
 from .offsets import MappedText, span_of
 from .pages import mark_captions, mark_headers, mark_page_numbers
@@ -160,6 +161,7 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
         dropped["pagenum"] = n_pagenum
     if drop_spans:
         whole = whole.delete(sorted(drop_spans))
+    sentences = take_inline_notes(sentences, notes, markers)
     return CleanResult(
         text=whole.text,
         offsets=whole.offset_array(),
