@@ -45,6 +45,7 @@ CANONICAL = re.compile(r"[^\s](?:[^\n]*[^\s])?(?:\n\n[^\s](?:[^\n]*[^\s])?)*")
 _REF_NUMBER = re.compile(r"^\[?(\d{1,3})[\].、]\s*")
 
 
+_REF_HEAD_TEXT = re.compile(r"^(?:参\s*考\s*文\s*献|主要参考文献|References|REFERENCES|Bibliography)\s*[:：]?\s*")
 _ENTRY_AT = re.compile(r"(?<![A-Za-z0-9/])[\[［](\d{1,3})[\]］]\s*")
 
 
@@ -135,8 +136,12 @@ def clean_text(raw_text: str, *, fmt: str = "text") -> CleanResult:
             if cut < len(ptext):
                 s, e = span_of(offsets, a + cut, b)
                 notes.append(Note(len(notes), marker, ptext[cut:], "footnote", p.page, s, e))
-        elif p.kind == "reference" and not p.first.extra.get("ref_head"):
-            _reference_entries(ptext, a, offsets, notes)
+        elif p.kind == "reference":
+            head = _REF_HEAD_TEXT.match(ptext) if p.first.extra.get("ref_head") else None
+            if head is None:
+                _reference_entries(ptext, a, offsets, notes)
+            elif head.end() < len(ptext):  # the heading joined to a list printed on one line
+                _reference_entries(ptext[head.end():], a + head.end(), offsets, notes)
         elif p.kind == "abstract":
             m = ABSTRACT_LABEL.match(ptext)
             if m:
