@@ -175,7 +175,7 @@ def parse_gbt(text: str, ref: Reference) -> Reference | None:
         title = head
     title = _clean(title) or ""
     if ref.type in ("S", "P", "R") or re.search(r":\s*(?:GB|ISO|CN|US|WO|EP|JP)", title):
-        m = re.search(r"\s*:\s*((?:GB|ISO|IEC|DB|CN|US|WO|EP|JP|HJ|YY|JT|QB|NB|GA|T/)[^:]*)$", title)
+        m = re.search(r"\s*:\s*((?:GB|ISO|IEC|DB|CN|US|WO|EP|JP|HJ|YY|JT|QB|NB|GA|T/)[^:]*(?::\s*\d{4})?)$", title)
         if m:
             ref.number = _clean(m.group(1))
             title = title[: m.start()]

@@ -55,15 +55,17 @@ def _reference_entries(ptext: str, a: int, offsets: Any, notes: list[Note]) -> N
     next number starts a new entry even inside a line (a list printed on one line)."""
     m = _REF_NUMBER.match(ptext)
     prev = notes[-1] if notes and notes[-1].kind == "reference" else None
-    if m is None and prev is not None:
-        joint = "" if re.search(r"[\u3400-\u9fff]$", prev.text) and re.match(r"[\u3400-\u9fff]", ptext) else " "
-        _, e = span_of(offsets, a, a + len(ptext))
-        notes[-1] = Note(prev.index, prev.marker, prev.text + joint + ptext, "reference", None, prev.start, e)
-        return
-    cuts = [(0, m.group(1) if m else None, m.end() if m else 0)]
-    if m:
+    if m is None and prev is None:
+        cuts = [(0, None, 0)]
+        expect = None
+    elif m is None:
+        cuts = [(0, "continue", 0)]
+        expect = int(prev.marker) + 1 if prev.marker and prev.marker.isdigit() else None
+    else:
+        cuts = [(0, m.group(1), m.end())]
         expect = int(m.group(1)) + 1
-        for h in _ENTRY_AT.finditer(ptext, m.end()):
+    if expect is not None:
+        for h in _ENTRY_AT.finditer(ptext, cuts[0][2]):
             if int(h.group(1)) == expect:
                 cuts.append((h.start(), h.group(1), h.end()))
                 expect += 1
@@ -73,6 +75,11 @@ def _reference_entries(ptext: str, a: int, offsets: Any, notes: list[Note]) -> N
         if not body:
             continue
         s0, e0 = span_of(offsets, a + c0, a + c0 + len(ptext[c0:c1].rstrip()))
+        if num == "continue":
+            last = notes[-1]
+            joint = "" if re.search(r"[\u3400-\u9fff]$", last.text) and re.match(r"[\u3400-\u9fff]", body) else " "
+            notes[-1] = Note(last.index, last.marker, last.text + joint + body, "reference", None, last.start, e0)
+            continue
         notes.append(Note(len(notes), num, body, "reference", None, s0, e0))
 
 
