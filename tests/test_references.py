@@ -191,3 +191,13 @@ def test_explanatory_text_before_a_citation_is_not_taken_for_authors():
     ref = parse_reference("这一说法在冷战后期流行甚广。张明：《贸易政策的历史演变》，《经济研究》2001年第2期，第10—20页。")
     assert ref.authors == ["张明"]
     assert ref.title == "贸易政策的历史演变" and ref.container == "经济研究"
+
+
+@pytest.mark.slow
+def test_devset_through_clean_and_citations_meets_the_bar():
+    from pipeline.eval.references_devset import build_devset, score_through_ingest
+
+    dev = [e for e in build_devset() if not e.held_out]
+    table = score_through_ingest(dev)["table"]
+    for group in ("lang:zh", "lang:en", "style:gbt", "style:note"):
+        assert table[group]["f1"] >= 0.95 and table[group]["type_accuracy"] >= 0.95, (group, table[group])
