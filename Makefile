@@ -30,6 +30,7 @@ test-all: $(STAMP)
 PDF_WORK ?= .eval-pdf
 eval: $(STAMP)
 	$(BIN)/policytext eval --db $(DB) --gold $(SHARED)/gold --pdf $(SHARED)/pdf --pdf-work $(PDF_WORK) $(if $(PDF_VARIANTS),--pdf-variants $(PDF_VARIANTS)) $(if $(OCR_CACHE),--ocr-cache $(OCR_CACHE))
+	$(BIN)/policytext eval --references dev
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench --shared $(SHARED) --out bench-results $(BENCH_ARGS)

@@ -335,19 +335,27 @@ def recount_terms(db, lexicon_dir):
 @click.option("--gold", type=click.Path(exists=True, file_okay=False), default=str(DEFAULT_SHARED / "gold"), show_default=True)
 @click.option("--rules", "rules_only", is_flag=True, help="Only the stance rules' table: coverage, overlaps, conflicts and accuracy of each rule.")
 @click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False), help="With --rules: a JSON Lines file of labelled sentences (text, stance) instead of GOLD/sentences.jsonl.")
+@click.option("--references", "references_split", type=click.Choice(["dev", "held-out", "all"]), default=None,
+              help="Only the reference parser's table on the generated references set (parser alone and through clean + citations).")
 @click.option("--pdf", "pdf_root", type=click.Path(exists=True, file_okay=False), help="Also score a PDF benchmark folder (VARIANT/*.pdf and truth/, e.g. ../shared/pdf): each variant ingested into its own store.")
 @click.option("--pdf-work", type=click.Path(file_okay=False), default=".eval-pdf", show_default=True, help="Where the PDF variants' stores (and, by default, the OCR cache) go.")
 @click.option("--pdf-variants", help="Comma-separated variants to score (default: all).")
 @click.option("--ocr-cache", type=click.Path(file_okay=False), help="Per-page OCR results (default: PDF_WORK/ocr-cache).")
 @lexicons_option
 @domain_errors
-def evaluate(db, gold, rules_only, labels_file, pdf_root, pdf_work, pdf_variants, ocr_cache, lexicon_dir):
+def evaluate(db, gold, rules_only, labels_file, pdf_root, pdf_work, pdf_variants, ocr_cache, lexicon_dir, references_split=None):
     """Score the store and the taggers against gold annotations.
 
     Example: policytext eval --gold ../shared/gold
-    Example: policytext eval --rules --labels corpora/labels/stance.jsonl
+    Example: policytext eval --rules --labels corpora/labels/sentences.jsonl
     Example: policytext eval --db policytext.duckdb --pdf ../shared/pdf --pdf-variants single,two-column
+    Example: policytext eval --references dev
     """
+    if references_split:
+        from pipeline.eval.references_devset import evaluate as evaluate_references
+
+        click.echo(evaluate_references(references_split))
+        return
     if rules_only:
         from pipeline.eval.rules import analyse_rules, format_rule_analysis
         from pipeline.eval.sentences import read_jsonl

@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.errors import PipelineError
 from pipeline.citations.authoryear import find_author_year
+from pipeline.citations.backrefs import resolve_back_references
 from pipeline.citations.claims import NUMERIC_KINDS, claim_cues
 from pipeline.citations.resolve import name_key
 from pipeline.citations.references import (
@@ -103,6 +104,9 @@ class AuditContext:
         return found
 
     def refs(self, note: Note) -> list[Reference]:
+        """The note's references, back-references (同上, ibid., 前注③ …) resolved."""
+        if not self.parsed and self.notes:
+            self.parsed.update(resolve_back_references([n for n in self.notes if n.kind != "reference"]))
         if note.index not in self.parsed:
             self.parsed[note.index] = parse_references(note.text)
         return self.parsed[note.index]

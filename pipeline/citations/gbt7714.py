@@ -175,7 +175,7 @@ def parse_gbt(text: str, ref: Reference) -> Reference | None:
         title = head
     title = _clean(title) or ""
     if ref.type in ("S", "P", "R") or re.search(r":\s*(?:GB|ISO|CN|US|WO|EP|JP)", title):
-        m = re.search(r"\s*:\s*((?:GB|ISO|IEC|DB|CN|US|WO|EP|JP|HJ|YY|JT|QB|NB|GA|T/)[^:]*)$", title)
+        m = re.search(r"\s*:\s*((?:GB|ISO|IEC|DB|CN|US|WO|EP|JP|HJ|YY|JT|QB|NB|GA|T/)[^:]*(?::\s*\d{4})?)$", title)
         if m:
             ref.number = _clean(m.group(1))
             title = title[: m.start()]
@@ -355,4 +355,28 @@ def parse_apa(text: str, ref: Reference) -> Reference | None:
         ref.container, ref.publisher = ref.publisher, None
     ref.type = code
     ref.type_name = type_name(code)
+    return ref
+
+
+# ------------------------------------------------------------------ Chicago book notes
+
+_NAME = r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2}"
+_CHICAGO_BOOK = re.compile(
+    rf"^(?P<a>{_NAME}(?:(?:, and |, | and ){_NAME})*), (?P<t>[^()]+?),? \((?:(?P<place>[^:()]+):\s*)?(?P<pub>[^,()]+),\s*"
+    rf"(?P<y>(?:1[5-9]|20)\d{{2}})\)(?:,\s*(?P<p>[\d\-–—]+))?\.?$"
+)
+
+
+def parse_chicago_book(text: str, ref: Reference) -> Reference | None:
+    """Fill ``ref`` from a Chicago book note ``First Last, Title (Place: Publisher, 2020), 12.``."""
+    m = _CHICAGO_BOOK.match(normalize(text))
+    if not m:
+        return None
+    ref.authors = [x for x in re.split(r", and |, | and ", m.group("a")) if x]
+    ref.title = _clean(m.group("t"))
+    ref.place = _clean(m.group("place"))
+    ref.publisher = _clean(m.group("pub"))
+    ref.year = int(m.group("y"))
+    ref.pages = _pages(m.group("p"))
+    ref.type, ref.type_name = "M", "book"
     return ref

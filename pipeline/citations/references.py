@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.citations.gbt7714 import NAME_TO_CODE, parse_apa, parse_gbt, type_name
+from pipeline.citations.gbt7714 import NAME_TO_CODE, parse_apa, parse_chicago_book, parse_gbt, type_name
 from pipeline.schema import Reference
 
 REFERENCE_TYPES = ("journal", "book", "newspaper", "web", "report", "data", "note")
@@ -428,7 +428,7 @@ def _parse(text: str) -> Reference:
         return ref
 
     # links and the access date are read above (with URL repair); the grammars see the rest
-    if parse_gbt(body, ref) is not None or parse_apa(body, ref) is not None:
+    if parse_gbt(body, ref) is not None or parse_apa(body, ref) is not None or parse_chicago_book(body, ref) is not None:
         if saved[0] is None and ref.url:
             ref.url_raw = ref.url
         return ref

@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline.citations.authoryear import find_author_year
+from pipeline.citations.backrefs import resolve_back_references
 from pipeline.citations.references import Reference, find_dates, parse_references
 from pipeline.clean.markers import find_markers, marker_numbers, marker_style, normalize_marker
 from pipeline.errors import PipelineError
@@ -74,7 +75,7 @@ class _Resolver:
             num = _reference_number(n, pos)
             if num is not None and num not in self.by_number:
                 self.by_number[num] = n
-        self.parsed: dict[int, list[Reference]] = {}
+        self.parsed: dict[int, list[Reference]] = resolve_back_references(self.footnotes)
         # footnotes by their normalised marker, and each reference's author keys: looked up
         # per citation instead of scanning every note for every marker (linear, not quadratic)
         self.by_key: dict[str, list[Note]] = {}

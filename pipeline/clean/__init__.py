@@ -26,6 +26,7 @@ from .lines import compute_reference_widths, measure_layout, split_lines
 from .markers import marker_spans
 from .markup import looks_like_markdown, strip_markup
 from .normalize import nfkc, normalize_newlines
+from .inline_notes import take_inline_notes
 from .notes import mark_notes, note_marker
 from .offsets import MappedText, span_of
 from .pages import mark_captions, mark_headers, mark_page_numbers
@@ -47,7 +48,8 @@ CANONICAL = re.compile(r"[^\s](?:[^\n]*[^\s])?(?:\n\n[^\s](?:[^\n]*[^\s])?)*")
 _REF_NUMBER = re.compile(r"^\[?(\d{1,3})[\].、]\s*")
 
 
-_ENTRY_AT = re.compile(r"(?:^|(?<=\s)|(?<=[.。]))[\[［](\d{1,3})[\]］]\s*")
+_REF_HEAD_TEXT = re.compile(r"^(?:参\s*考\s*文\s*献|主要参考文献|References|REFERENCES|Bibliography)\s*[:：]?\s*")
+_ENTRY_AT = re.compile(r"(?<![A-Za-z0-9/])[\[［](\d{1,3})[\]］]\s*")
 
 
 def _reference_entries(ptext: str, a: int, offsets: Any, notes: list[Note]) -> None:
@@ -56,15 +58,17 @@ def _reference_entries(ptext: str, a: int, offsets: Any, notes: list[Note]) -> N
     next number starts a new entry even inside a line (a list printed on one line)."""
     m = _REF_NUMBER.match(ptext)
     prev = notes[-1] if notes and notes[-1].kind == "reference" else None
-    if m is None and prev is not None:
-        joint = "" if re.search(r"[\u3400-\u9fff]$", prev.text) and re.match(r"[\u3400-\u9fff]", ptext) else " "
-        _, e = span_of(offsets, a, a + len(ptext))
-        notes[-1] = Note(prev.index, prev.marker, prev.text + joint + ptext, "reference", None, prev.start, e)
-        return
-    cuts = [(0, m.group(1) if m else None, m.end() if m else 0)]
-    if m:
+    if m is None and prev is None:
+        cuts = [(0, None, 0)]
+        expect = None
+    elif m is None:
+        cuts = [(0, "continue", 0)]
+        expect = int(prev.marker) + 1 if prev.marker and prev.marker.isdigit() else None
+    else:
+        cuts = [(0, m.group(1), m.end())]
         expect = int(m.group(1)) + 1
-        for h in _ENTRY_AT.finditer(ptext, m.end()):
+    if expect is not None:
+        for h in _ENTRY_AT.finditer(ptext, cuts[0][2]):
             if int(h.group(1)) == expect:
                 cuts.append((h.start(), h.group(1), h.end()))
                 expect += 1
@@ -74,6 +78,11 @@ def _reference_entries(ptext: str, a: int, offsets: Any, notes: list[Note]) -> N
         if not body:
             continue
         s0, e0 = span_of(offsets, a + c0, a + c0 + len(ptext[c0:c1].rstrip()))
+        if num == "continue":
+            last = notes[-1]
+            joint = "" if re.search(r"[\u3400-\u9fff]$", last.text) and re.match(r"[\u3400-\u9fff]", body) else " "
+            notes[-1] = Note(last.index, last.marker, last.text + joint + body, "reference", None, last.start, e0)
+            continue
         notes.append(Note(len(notes), num, body, "reference", None, s0, e0))
 
 
@@ -159,8 +168,12 @@ def clean_text(raw_text: str, *, fmt: str = "text", zones: Sequence[TextZone] | 
             if cut < len(ptext):
                 s, e = span_of(offsets, a + cut, b)
                 notes.append(Note(len(notes), marker, ptext[cut:], "footnote", p.page, s, e))
-        elif p.kind == "reference" and not p.first.extra.get("ref_head"):
-            _reference_entries(ptext, a, offsets, notes)
+        elif p.kind == "reference":
+            head = _REF_HEAD_TEXT.match(ptext) if p.first.extra.get("ref_head") else None
+            if head is None:
+                _reference_entries(ptext, a, offsets, notes)
+            elif head.end() < len(ptext):  # the heading joined to a list printed on one line
+                _reference_entries(ptext[head.end():], a + head.end(), offsets, notes)
         elif p.kind == "abstract":
             m = ABSTRACT_LABEL.match(ptext)
             if m:
@@ -185,6 +198,7 @@ def clean_text(raw_text: str, *, fmt: str = "text", zones: Sequence[TextZone] | 
         dropped["pagenum"] = n_pagenum
     if drop_spans:
         whole = whole.delete(sorted(drop_spans))
+    sentences = take_inline_notes(sentences, notes, markers)
     return CleanResult(
         text=whole.text,
         offsets=whole.offset_array(),

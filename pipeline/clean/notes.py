@@ -25,6 +25,13 @@ def _next_circled(prev: str, nxt: str) -> bool:
     return b in _CIRCLED and (a not in _CIRCLED or _CIRCLED.index(b) == _CIRCLED.index(a) + 1)
 
 
+def _last_start(lines: list[Line], j: int) -> str:
+    """Text of the last line at or before ``j`` that starts with a note marker."""
+    while j > 0 and not NOTE_START.match(lines[j].text):
+        j -= 1
+    return lines[j].text
+
+
 def note_marker(text: str) -> tuple[str | None, int]:
     """The marker a note line starts with and the length of marker + following spaces."""
     m = NOTE_START.match(text)
@@ -73,7 +80,9 @@ def mark_notes(lines: list[Line], layout: Layout) -> int:
                     break
                 if not layout.wrapped and nxt.kind == "body" and not nxt.heading and (
                         _next_circled(lines[j].text, nxt.text) or (
-                            not NOTE_START.match(nxt.text) and not _ENDS.search(lines[j].text))):
+                            not NOTE_START.match(nxt.text) and (
+                                not _ENDS.search(lines[j].text)
+                                or (j + 2 < n and _next_circled(_last_start(lines, j), lines[j + 2].text))))):
                     # text not hard-wrapped: the next circled note of the block, or a note's
                     # own line wrap, stays on the block's page
                     j += 1

@@ -340,7 +340,7 @@ def format_chicago(rec: RefRecord) -> tuple[str, dict[str, Any]] | None:
         s = f"{a}, “{rec.title},” {rec.container}{vol}, no. {rec.issue}, {rec.year}, pp. {rec.pages}."
         exp.update(container=rec.container, volume=rec.volume, issue=rec.issue, pages=rec.pages)
     else:
-        s = f"{a}, *{rec.title}*, {rec.place}: {rec.publisher}, {rec.year}."
+        s = f"{a}, {rec.title} ({rec.place}: {rec.publisher}, {rec.year})."
         exp.update(place=rec.place, publisher=rec.publisher)
         exp["type"] = "M"
     return s, exp
