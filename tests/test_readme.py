@@ -56,7 +56,22 @@ def workdir(tmp_path_factory):
         "\n".join(json.dumps({"id": f"r{i}", "content": f"第{i}条：美方推动脱钩，我们主张去风险而非断链。"}, ensure_ascii=False) for i in range(3)) + "\n",
         encoding="utf-8")
     (project / "sentences.jsonl").write_text(json.dumps({"text": "加征关税与出口管制。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_small_pdf(project / "article.pdf")
     return project
+
+
+def write_small_pdf(path: Path) -> None:
+    """A one-page text PDF for the README's PDF example (reportlab's built-in CJK font)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    page = canvas.Canvas(str(path), pagesize=A4)
+    page.setFont("STSong-Light", 11)
+    page.drawString(72, 760, "美方推动脱钩，我们主张扩大开放合作。")
+    page.save()
 
 
 def run_line(line: str, cwd: Path) -> tuple[int, str]:
