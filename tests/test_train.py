@@ -291,12 +291,12 @@ def test_too_little_data_says_what_is_missing(tmp_path):
 
     empty = tmp_path / "empty.duckdb"
     _Store.open(empty).close()
-    result = CliRunner().invoke(cli, ["train", "--db", str(empty), "--out", str(tmp_path / "m"), "--no-eval"])
+    result = CliRunner().invoke(cli, ["train", "--db", str(empty), "--labels", "rules", "--out", str(tmp_path / "m"), "--no-eval"])
     assert result.exit_code == 1 and "no labelled sentences" in result.stderr and "Traceback" not in result.output
     one = tmp_path / "one.duckdb"
     store = build_store(one)
     store.con.execute("UPDATE stance SET label = 'NONE'")
     store.close()
-    result = CliRunner().invoke(cli, ["train", "--db", str(one), "--task", "stance", "--out", str(tmp_path / "m"), "--no-eval"])
+    result = CliRunner().invoke(cli, ["train", "--db", str(one), "--task", "stance", "--labels", "rules", "--out", str(tmp_path / "m"), "--no-eval"])
     assert result.exit_code == 1 and "one class only (NONE)" in result.stderr
     assert not (tmp_path / "m").exists()
